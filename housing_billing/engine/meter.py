@@ -1,0 +1,168 @@
+"""Individual meters: ПП354 Appendix 2 formula 1, zones, roll-over.
+
+Formula 1 (ПП354 Appendix 2; domain spec §1.2)::
+
+    P_i = V_i × T_кр,    V_i = R_curr − R_prev
+
+Multi-zone electricity (ПП354 п. 38, §1.7): each zone is its own row,
+``(R_zone,curr − R_zone,prev) × T_zone``.
+
+Roll-over [P] (§1.2): a register with ``d`` integer digits wraps from
+10^d − 1 to 0. A lower reading on a meter that was not replaced is a wrap if
+``R_curr + 10^d − R_prev`` is plausible (not above the meter's implausible
+volume, by default a tenth of the register range); otherwise it is rejected.
+A roll-over is never a negative volume.
+
+A meter counts from the 1st day of the month after commissioning (ПП354
+п. 81); the first metered volume runs from the reading in the commissioning
+act (§2.4, [P]).
+
+G-M1: 123.456 → 130.789 at 49.87 ₽/m³:
+
+>>> v = consumption(Decimal('123.456'), Decimal('130.789'))
+>>> v, money(formula_1(v, Decimal('49.87')))
+(Decimal('7.333'), Decimal('365.70'))
+
+Roll-over of a five-digit register (§1.2):
+
+>>> consumption(Decimal('99994.871'), Decimal('3.206'), digits=5)
+Decimal('8.335')
+>>> consumption(Decimal('500'), Decimal('400'), digits=5)
+Traceback (most recent call last):
+...
+housing_billing.engine.meter.ReadingRejected: reading 400 is lower than the previous 500 and not a plausible roll-over
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .periods import Period
+from .rounding import money, to_decimal
+from .snapshot import Meter, Reading
+
+__all__ = ['ReadingRejected', 'consumption', 'formula_1', 'reading_period',
+           'ZoneVolume', 'previous_reading', 'current_reading',
+           'counts_in_period', 'zone_volume']
+
+
+class ReadingRejected(ValueError):
+    """A reading lower than the previous one that is not a roll-over."""
+
+
+def consumption(previous, current, digits: int = 5,
+                max_plausible=None) -> Decimal:
+    """Volume between two readings of one register, with roll-over."""
+    previous, current = to_decimal(previous), to_decimal(current)
+    if current >= previous:
+        return current - previous
+    register = Decimal(10) ** digits
+    wrapped = current + register - previous
+    limit = (register / 10 if max_plausible is None
+             else to_decimal(max_plausible))
+    if wrapped <= limit:
+        return wrapped
+    raise ReadingRejected(
+        f'reading {current} is lower than the previous {previous} and not '
+        'a plausible roll-over')
+
+
+def formula_1(volume, tariff) -> Decimal:
+    """Exact amount V × T (formula 1); round with :func:`money` per row."""
+    return to_decimal(volume) * to_decimal(tariff)
+
+
+def reading_period(reading: Reading, cutoff_day: int = 25) -> Period:
+    """The billing period a reading is used for.
+
+    Readings are taken in a window ending on the cut-off day (ПП354 п. 31
+    «е(1)», `reading_cutoff_day`, default 25); a later reading is used for
+    the next month.
+
+    >>> reading_period(Reading(Decimal(1), date(2026, 3, 25)))
+    Period(year=2026, month=3)
+    >>> reading_period(Reading(Decimal(1), date(2026, 3, 26)))
+    Period(year=2026, month=4)
+    """
+    if reading.period is not None:
+        return reading.period
+    period = Period.of(reading.taken_on)
+    if reading.taken_on.day > cutoff_day:
+        return period.next()
+    return period
+
+
+def counts_in_period(meter: Meter, period: Period) -> bool:
+    """Whether the meter's readings bill ``period`` (ПП354 п. 81: from the
+    1st day of the month after commissioning)."""
+    if meter.installed_on is None:
+        return True
+    return Period.of(meter.installed_on) < period
+
+
+def _zone_readings(meter: Meter, zone: str, cutoff_day: int):
+    initial = [(Period.of(r.taken_on), r) for r in meter.initial_readings
+               if r.zone == zone]
+    regular = [(reading_period(r, cutoff_day), r) for r in meter.readings
+               if r.zone == zone]
+    return initial, regular
+
+
+def previous_reading(meter: Meter, zone: str, period: Period,
+                     cutoff_day: int = 25) -> tuple[Period, Reading] | None:
+    """The last accepted reading for a period before ``period`` (or the
+    commissioning act reading)."""
+    initial, regular = _zone_readings(meter, zone, cutoff_day)
+    candidates = [(p, r) for p, r in regular if p < period]
+    if candidates:
+        return max(candidates, key=lambda item: (item[0], item[1].taken_on))
+    if initial:
+        return initial[-1]
+    return None
+
+
+def current_reading(meter: Meter, zone: str, period: Period,
+                    cutoff_day: int = 25) -> Reading | None:
+    """The last reading accepted for ``period``."""
+    _, regular = _zone_readings(meter, zone, cutoff_day)
+    found = [r for p, r in regular if p == period]
+    if not found:
+        return None
+    return max(found, key=lambda r: r.taken_on)
+
+
+@dataclass(frozen=True)
+class ZoneVolume:
+    zone: str
+    previous: Reading
+    previous_period: Period
+    current: Reading
+    volume: Decimal
+
+
+def zone_volume(meter: Meter, zone: str, period: Period,
+                cutoff_day: int = 25) -> ZoneVolume | None:
+    """Volume of one zone for ``period`` from its readings, or None when
+    there is no current reading (п. 59 «б») or no previous one."""
+    current = current_reading(meter, zone, period, cutoff_day)
+    previous = previous_reading(meter, zone, period, cutoff_day)
+    if current is None or previous is None:
+        return None
+    previous_period, previous_value = previous
+    volume = consumption(previous_value.value, current.value, meter.digits,
+                         meter.max_plausible_volume)
+    return ZoneVolume(zone, previous_value, previous_period, current, volume)
+
+
+def volume_until(meter: Meter, zone: str, event: date, period: Period,
+                 cutoff_day: int = 25) -> Decimal | None:
+    """Metered volume from the previous reading to the reading taken at an
+    out-of-service event (removal act), or None without such a reading."""
+    finals = [r for r in meter.final_readings if r.zone == zone]
+    previous = previous_reading(meter, zone, period, cutoff_day)
+    if not finals or previous is None:
+        return None
+    return consumption(previous[1].value, finals[-1].value, meter.digits,
+                       meter.max_plausible_volume)
+

@@ -1,0 +1,130 @@
+"""Charge by normative without a meter: ПП354 Appendix 2 formula 4, and K.
+
+Formula 4 (domain spec §1.5)::
+
+    P_i = n_i × N_j × T_кр × K
+
+* ``n_i`` — persons permanently and temporarily residing (a temporary
+  resident counts when staying more than 5 days, п. 56(1)); changes inside
+  the month are weighted by person-days (§2.3): n_eff = Σ days / D_month;
+* if nobody is registered, ``n_i`` is the number of owners (п. 56(2)); this
+  is applied day by day, so a month with registered persons for part of it
+  counts the owners on the other days [P];
+* ``K`` is the dated increasing coefficient of the service (ХВС 1.5 until
+  05.12.2025, 3.0 from 06.12.2025, ПП РФ № 1871; ГВС 1.5; never for
+  водоотведение and gas); it changes the money, not the volume, and its
+  surcharge P(K) − P(1) is printed separately.
+
+G-N2: 2 × 3.72 m³ × 221.45 ₽ × 1.5 → volume 7.44 m³, 2 471.38 ₽ (base
+1 647.59, surcharge 823.79):
+
+>>> money(formula_4(2, Decimal('3.72'), Decimal('221.45'), Decimal('1.5')))
+Decimal('2471.38')
+>>> money(formula_4(2, Decimal('3.72'), Decimal('221.45')))
+Decimal('1647.59')
+
+G-P3: 2 residents all April + one from 12.04 → n_eff = 2 + 19/30:
+
+>>> from housing_billing.engine.snapshot import Resident
+>>> span = DaySpan(date(2026, 4, 1), date(2026, 4, 30))
+>>> pd = person_days([Resident('a'), Resident('b'),
+...                   Resident('c', date(2026, 4, 12))], 0, span)
+>>> pd, money(Decimal(pd) / 30 * Decimal('4.85') * Decimal('49.87'))
+(79, Decimal('636.92'))
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from .periods import DaySpan, days_inclusive, iter_days
+from .rounding import money, to_decimal  # noqa: F401 (doctests)
+from .snapshot import Absence, Resident
+
+__all__ = ['formula_4', 'person_days', 'counts_as_resident',
+           'residents_on', 'absent_person_days', 'absence_full_days',
+           'absence_eligible']
+
+
+def formula_4(persons, normative, tariff, coefficient=1) -> Decimal:
+    """Exact amount n × N × T × K."""
+    return (to_decimal(persons) * to_decimal(normative) * to_decimal(tariff)
+            * to_decimal(coefficient))
+
+
+def counts_as_resident(resident: Resident, min_days: int = 6) -> bool:
+    """A temporary resident counts when staying more than 5 days
+    (ПП354 п. 56(1)); a stay without an end date counts."""
+    if not resident.temporary or resident.date_to is None:
+        return True
+    start = resident.date_from or date.min
+    return days_inclusive(start, resident.date_to) >= min_days
+
+
+def residents_on(residents: Iterable[Resident], day: date,
+                 min_days: int = 6) -> list[Resident]:
+    return [r for r in residents
+            if (r.date_from is None or r.date_from <= day)
+            and (r.date_to is None or day <= r.date_to)
+            and counts_as_resident(r, min_days)]
+
+
+def person_days(residents: Iterable[Resident], owners_count: int,
+                span: DaySpan, min_days: int = 6,
+                owners_when_nobody: bool = True) -> int:
+    """Σ over the days of ``span`` of the persons counted that day; on a
+    day with nobody registered, the owners (п. 56(2))."""
+    residents = list(residents)
+    total = 0
+    for day in iter_days(span.start, span.end):
+        present = len(residents_on(residents, day, min_days))
+        if present == 0 and owners_when_nobody:
+            present = owners_count
+        total += present
+    return total
+
+
+def absence_full_days(absence: Absence) -> int:
+    """Full days of absence: the days of departure and arrival excluded
+    (ПП354 п. 90)."""
+    return max(0, (absence.arrival - absence.departure).days - 1)
+
+
+def absence_eligible(absence: Absence) -> bool:
+    """More than 5 full days in a row (п. 86), with documents (п. 91–93).
+
+    G-P1 (03.03 → 20.03, 16 days) is eligible, G-P2 (10.03 → 16.03, 5) not:
+
+    >>> absence_eligible(Absence('a', date(2026, 3, 3), date(2026, 3, 20)))
+    True
+    >>> absence_eligible(Absence('a', date(2026, 3, 10), date(2026, 3, 16)))
+    False
+    """
+    return absence.documented and absence_full_days(absence) > 5
+
+
+def absent_person_days(absences: Iterable[Absence],
+                       residents: Iterable[Resident], span: DaySpan,
+                       min_days: int = 6) -> int:
+    """Person-days inside ``span`` on which a counted resident was away for
+    an eligible absence (days strictly between departure and arrival)."""
+    residents = list(residents)
+    total = 0
+    for absence in absences:
+        if not absence_eligible(absence):
+            continue
+        for day in iter_days(max(span.start, _after(absence.departure)),
+                             min(span.end, _before(absence.arrival))):
+            if any(r.person == absence.person
+                   for r in residents_on(residents, day, min_days)):
+                total += 1
+    return total
+
+
+def _after(day: date) -> date:
+    return date.fromordinal(day.toordinal() + 1)
+
+
+def _before(day: date) -> date:
+    return date.fromordinal(day.toordinal() - 1)
