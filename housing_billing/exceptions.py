@@ -1,0 +1,23 @@
+# This file is part of the housing billing suite. See the COPYRIGHT file at
+# the top level of this repository for copyright notices and license terms.
+from trytond.model.exceptions import ValidationError
+
+
+class DatedOverlapError(ValidationError):
+    pass
+
+
+class ShareError(ValidationError):
+    pass
+
+
+class TariffError(ValidationError):
+    pass
+
+
+class MeterError(ValidationError):
+    pass
+
+
+class ReadingError(ValidationError):
+    pass
