@@ -29,10 +29,11 @@ from . import (average, common_property, heating, hot_water, meter,
 from .housing import split_bands
 from .lines import (Basis, ChargeLine, Kind, Method, Reason, fmt, fmt_ru,
                     unit_label)
-from .normative import absent_person_days, person_days
+from .normative import person_days
 from .params import Timeline
 from .periods import DaySpan, Period, months_between
 from .pricing import PricedPart, price_by_days
+from .recalculation import absent_person_days
 from .rounding import ZERO, money, to_decimal
 from .snapshot import (CarriedAmount, Meter, PremisesSnapshot, QualityNorm,
                        Resource, Service)

@@ -40,11 +40,10 @@ from decimal import Decimal
 
 from .periods import DaySpan, days_inclusive, iter_days
 from .rounding import money, to_decimal  # noqa: F401 (doctests)
-from .snapshot import Absence, Resident
+from .snapshot import Resident
 
 __all__ = ['formula_4', 'person_days', 'counts_as_resident',
-           'residents_on', 'absent_person_days', 'absence_full_days',
-           'absence_eligible']
+           'residents_on']
 
 
 def formula_4(persons, normative, tariff, coefficient=1) -> Decimal:
@@ -83,48 +82,3 @@ def person_days(residents: Iterable[Resident], owners_count: int,
             present = owners_count
         total += present
     return total
-
-
-def absence_full_days(absence: Absence) -> int:
-    """Full days of absence: the days of departure and arrival excluded
-    (ПП354 п. 90)."""
-    return max(0, (absence.arrival - absence.departure).days - 1)
-
-
-def absence_eligible(absence: Absence) -> bool:
-    """More than 5 full days in a row (п. 86), with documents (п. 91–93).
-
-    G-P1 (03.03 → 20.03, 16 days) is eligible, G-P2 (10.03 → 16.03, 5) not:
-
-    >>> absence_eligible(Absence('a', date(2026, 3, 3), date(2026, 3, 20)))
-    True
-    >>> absence_eligible(Absence('a', date(2026, 3, 10), date(2026, 3, 16)))
-    False
-    """
-    return absence.documented and absence_full_days(absence) > 5
-
-
-def absent_person_days(absences: Iterable[Absence],
-                       residents: Iterable[Resident], span: DaySpan,
-                       min_days: int = 6) -> int:
-    """Person-days inside ``span`` on which a counted resident was away for
-    an eligible absence (days strictly between departure and arrival)."""
-    residents = list(residents)
-    total = 0
-    for absence in absences:
-        if not absence_eligible(absence):
-            continue
-        for day in iter_days(max(span.start, _after(absence.departure)),
-                             min(span.end, _before(absence.arrival))):
-            if any(r.person == absence.person
-                   for r in residents_on(residents, day, min_days)):
-                total += 1
-    return total
-
-
-def _after(day: date) -> date:
-    return date.fromordinal(day.toordinal() + 1)
-
-
-def _before(day: date) -> date:
-    return date.fromordinal(day.toordinal() - 1)
