@@ -27,8 +27,8 @@ from decimal import Decimal
 from . import (average, common_property, heating, hot_water, meter,
                reductions)
 from .housing import split_bands
-from .lines import (Basis, ChargeLine, Kind, Method, Reason, fmt, fmt_ru,
-                    unit_label)
+from .lines import (UNITS, Basis, ChargeLine, Kind, Method, Reason, fmt,
+                    fmt_ru, unit_label)
 from .normative import person_days
 from .params import Timeline
 from .periods import DaySpan, Period, months_between
@@ -89,7 +89,6 @@ class _Calculation:
 
     def explain(self, part: PricedPart, unit: str,
                 places: int | None) -> tuple[str, str]:
-        from .lines import UNITS
         places = places if places is not None else UNITS.get(
             unit, ('', '', 3))[2]
         places = max(places, 3) if unit in ('m3', 'gcal') else places
@@ -187,7 +186,8 @@ class _Calculation:
 
     # -- normative (formula 4) ---------------------------------------------------
     def normative_lines(self, service: Service, situation: str = NO_METER,
-                        apply_k: bool = True, basis: str = Basis.NORMATIVE):
+                        apply_k: bool = True, basis: str = Basis.NORMATIVE,
+                        span: DaySpan | None = None):
         norm = self.s.normative(service.code)
         k = self.coefficient(service, situation) if apply_k else None
 
@@ -207,10 +207,10 @@ class _Calculation:
                           basis=basis, coefficient=k,
                           extra={'normative': norm},
                           inputs={'owners': self.s.owners_count},
-                          detail=detail)
-        self.absence_lines(service, k)
+                          detail=detail, span=span)
+        self.absence_lines(service, k, span)
 
-    def absence_lines(self, service: Service, k):
+    def absence_lines(self, service: Service, k, span=None):
         """ПП354 п. 86–97: temporary absence, only where there is no meter
         because installation is technically impossible (and always for ТКО,
         п. 86(1))."""
@@ -230,7 +230,7 @@ class _Calculation:
             service, volume, method=Method.NORMATIVE, basis=Basis.NORMATIVE,
             coefficient=k, kind=Kind.RECALCULATION,
             reason=Reason.TEMPORARY_ABSENCE, corrected_period=self.period,
-            extra={'normative': norm},
+            extra={'normative': norm}, span=span,
             detail=lambda p: (
                 f'временное отсутствие: {self.absent_days(p.span)} чел.-дн.',
                 f'temporary absence: {self.absent_days(p.span)} '
@@ -359,37 +359,38 @@ class _Calculation:
                         f'(п. 59 «{case}», period {number})'))
             return
         situation = {'a': LIMIT_A, 'v': LIMIT_V}.get(case, NO_METER)
-        self.normative_lines(service, situation, decision.apply_coefficient)
+        self.normative_lines(service, situation, decision.apply_coefficient,
+                             span=span)
 
     def out_of_service_lines(self, service: Service, active: Meter,
                              event: date):
         """п. 59 «а»: metered up to the event, then the average [P]."""
         number = months_between(Period.of(event), self.period) + 1
-        if number == 1 and event.day < self.D and all(
-                any(r.zone == zone for r in active.final_readings)
-                for zone in active.zones):
-            for zone in active.zones:
-                used = meter.volume_until(active, zone, event, self.period,
-                                          self.s.policy.reading_cutoff_day)
-                if used is None:
-                    continue
-                final = [r for r in active.final_readings if r.zone == zone]
-                self.price_volume(
-                    service,
-                    lambda s, v, used=used: used * s.days / event.day,
-                    method=Method.METER, basis=Basis.METER, component=zone,
-                    span=DaySpan(self.period.start, event),
-                    inputs={'meter': active.number, 'event': str(event),
-                            'final_reading': str(final[-1].value)},
-                    detail=lambda p, final=final: (
-                        f'счётчик № {active.number} до {event:%d.%m.%Y}: '
-                        f'→ {fmt_ru(final[-1].value, 3)}',
-                        f'meter № {active.number} until {event:%d.%m.%Y}: '
-                        f'→ {fmt(final[-1].value, 3)}'))
+        has_finals = all(any(r.zone == zone for r in active.final_readings)
+                         for zone in active.zones)
+        if number > 1 or not has_finals:
+            self.fallback_lines(service, active, 'a', number)
+            return
+        for zone in active.zones:
+            used = meter.volume_until(active, zone, event, self.period,
+                                      self.s.policy.reading_cutoff_day)
+            if used is None:
+                continue
+            final = [r for r in active.final_readings if r.zone == zone][-1]
+            self.price_volume(
+                service, lambda s, v, used=used: used * s.days / event.day,
+                method=Method.METER, basis=Basis.METER, component=zone,
+                span=DaySpan(self.period.start, event),
+                inputs={'meter': active.number, 'event': str(event),
+                        'final_reading': str(final.value)},
+                detail=lambda p, final=final: (
+                    f'счётчик № {active.number} до {event:%d.%m.%Y}: '
+                    f'→ {fmt_ru(final.value, 3)}',
+                    f'meter № {active.number} until {event:%d.%m.%Y}: '
+                    f'→ {fmt(final.value, 3)}'))
+        if event < self.period.end:
             rest = DaySpan(event + timedelta(days=1), self.period.end)
             self.fallback_lines(service, active, 'a', number, span=rest)
-            return
-        self.fallback_lines(service, active, 'a', number)
 
     # -- other methods -----------------------------------------------------------
     def area_lines(self, service: Service):

@@ -85,7 +85,22 @@ class PeriodVolume:
 
 @dataclass(frozen=True)
 class Meter:
-    """An individual meter (ИПУ) of one service."""
+    """An individual meter (ИПУ) of one service.
+
+    * ``zones``: register names ('' for a single-rate meter; 'day', 'night',
+      'peak', 'half_peak' …); tariffs are looked up as ``service:zone``;
+    * ``digits``: integer digits of the register (roll-over at 10^digits);
+    * ``installed_on`` / ``initial_readings``: commissioning date and the
+      readings in the commissioning act (the meter bills from the next
+      month, ПП354 п. 81);
+    * ``out_of_service_on``: failure, removal for verification or loss
+      (п. 59 «а»), with ``final_readings`` taken on that day if any;
+    * ``verification_due``: first day on which the verification interval
+      has expired (also п. 59 «а»);
+    * ``access_refused_on`` / ``access_checked_on``: п. 59 «в»;
+    * ``history``: volumes billed in past periods and how (for the п. 59
+      average and for the reconciliation of averages).
+    """
 
     number: str
     service: str
