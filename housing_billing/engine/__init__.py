@@ -38,10 +38,24 @@ from .lines import Basis, ChargeLine, Kind, Method, Reason
 from .params import DatedValue, MissingParameter, Timeline
 from .periods import DaySpan, Period
 from .recalculation import diff, recalculate
-from .snapshot import (Absence, AverageLimits, Building, CarriedAmount,
-                       ManualCharge, Meter, PeriodVolume, Policy,
-                       PremisesSnapshot, QualityEvent, QualityNorm, Reading,
-                       Resident, Resource, Service, SoiBalance)
+from .snapshot import (
+                       Absence,
+                       AverageLimits,
+                       Building,
+                       CarriedAmount,
+                       ManualCharge,
+                       Meter,
+                       PeriodVolume,
+                       Policy,
+                       PremisesSnapshot,
+                       QualityEvent,
+                       QualityNorm,
+                       Reading,
+                       Resident,
+                       Resource,
+                       Service,
+                       SoiBalance,
+)
 
 __all__ = [
     'calculate', 'carried_forward', 'recalculate', 'diff', 'ChargeLine',

@@ -7,10 +7,12 @@ normative is used::
 
     V_avg = Σ(volumes of the last 6 months by the meter) / 6
 
-| п. 59 case                                  | average for at most          | then (п. 60)         |
-| «а» broken / removed / verification expired | 3 periods (2 non-residential) | normative × K        |
-| «б» readings not submitted                  | 6 periods (3 non-residential) | normative (K: policy) |
-| «в» access refused                          | 3 periods                     | normative × K        |
+* «а» meter broken, removed or verification expired: average for at most
+  3 periods (2 non-residential), then normative × K;
+* «б» readings not submitted: average for at most 6 periods (3
+  non-residential), then normative (K only by policy, §12 q. 3);
+* «в» access refused for a check: average for at most 3 periods, then
+  normative × K.
 
 The limits are data (:class:`~housing_billing.engine.snapshot.AverageLimits`).
 
@@ -21,6 +23,7 @@ Reconciliation when readings finally arrive ([P], п. 59 «б» + п. 61)::
 G-A1 (six volumes, average 5.050 m³ → 251.84 ₽) and G-A2 (200.000 → 213.400
 after two averages of 5.050 → +3.300 m³):
 
+>>> from housing_billing.engine.rounding import money
 >>> v = average_volume([Decimal(x) for x in
 ...     ('5.100', '4.800', '5.300', '4.900', '5.000', '5.200')])
 >>> v, money(v * Decimal('49.87'))
@@ -42,7 +45,7 @@ from decimal import Decimal
 from .lines import Basis
 from .meter import consumption
 from .periods import Period
-from .rounding import ZERO, money, to_decimal
+from .rounding import ZERO, to_decimal
 from .snapshot import AverageLimits, Meter
 
 __all__ = ['average_volume', 'metered_history', 'FallBack', 'fallback',
@@ -109,6 +112,7 @@ def reconciled_volume(last_accepted, new_reading, billed_averages: Sequence,
 
     G-A3: 200.000 → 208.000 after 2 × 5.050 → −2.100 m³ (−104.73 ₽):
 
+    >>> from housing_billing.engine.rounding import money
     >>> v = reconciled_volume(Decimal('200.000'), Decimal('208.000'),
     ...                       [Decimal('5.050')] * 2)
     >>> v, money(v * Decimal('49.87'))

@@ -24,19 +24,33 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from . import (average, common_property, heating, hot_water, meter,
-               reductions)
+from . import average, common_property, hot_water, meter, reductions
 from .housing import split_bands
-from .lines import (UNITS, Basis, ChargeLine, Kind, Method, Reason, fmt,
-                    fmt_ru, unit_label)
+from .lines import (
+    UNITS,
+    Basis,
+    ChargeLine,
+    Kind,
+    Method,
+    Reason,
+    fmt,
+    fmt_ru,
+    unit_label,
+)
 from .normative import person_days
 from .params import Timeline
 from .periods import DaySpan, Period, months_between
 from .pricing import PricedPart, price_by_days
 from .recalculation import absent_person_days
 from .rounding import ZERO, money, to_decimal
-from .snapshot import (CarriedAmount, Meter, PremisesSnapshot, QualityNorm,
-                       Resource, Service)
+from .snapshot import (
+    CarriedAmount,
+    Meter,
+    PremisesSnapshot,
+    QualityNorm,
+    Resource,
+    Service,
+)
 
 __all__ = ['calculate', 'carried_forward']
 
@@ -58,7 +72,7 @@ class _Calculation:
         self.D = snapshot.period.days
         self.lines: list[ChargeLine] = []
 
-    # -- line construction -------------------------------------------------
+    # -- line construction ----------------------------------------------------
     def emit(self, service: Service, parts: list[PricedPart], *,
              method: str, unit: str | None = None, component: str = '',
              basis: str = '', kind: str = Kind.CHARGE, reason: str = '',
@@ -106,7 +120,7 @@ class _Calculation:
             en, ru = f'{days}: {en}', f'{days}: {ru}'
         return ru, en
 
-    # -- parameters ------------------------------------------------------------
+    # -- parameters -----------------------------------------------------------
     def tariff(self, service: Service, component: str = '') -> Timeline:
         return self.s.tariff(service.code, component)
 
@@ -133,7 +147,7 @@ class _Calculation:
         return absent_person_days(self.s.absences, self.s.residents, span,
                                   self.s.policy.temporary_resident_min_days)
 
-    # -- volume-priced services ------------------------------------------------
+    # -- volume-priced services -----------------------------------------------
     def price_volume(self, service: Service, volume_of: Callable, *,
                      method: str, basis: str, coefficient=None,
                      kind=Kind.CHARGE, reason='', corrected_period=None,
@@ -184,7 +198,7 @@ class _Calculation:
             building.hot_water_metered_heat if building else None,
             building.hot_water_metered_volume if building else None)
 
-    # -- normative (formula 4) ---------------------------------------------------
+    # -- normative (formula 4) ------------------------------------------------
     def normative_lines(self, service: Service, situation: str = NO_METER,
                         apply_k: bool = True, basis: str = Basis.NORMATIVE,
                         span: DaySpan | None = None):
@@ -236,7 +250,7 @@ class _Calculation:
                 f'temporary absence: {self.absent_days(p.span)} '
                 'person-days'))
 
-    # -- meters ------------------------------------------------------------------
+    # -- meters ---------------------------------------------------------------
     def meter_lines(self, service: Service):
         active = self.active_meter(service)
         if active is None:
@@ -392,7 +406,7 @@ class _Calculation:
             rest = DaySpan(event + timedelta(days=1), self.period.end)
             self.fallback_lines(service, active, 'a', number, span=rest)
 
-    # -- other methods -----------------------------------------------------------
+    # -- other methods --------------------------------------------------------
     def area_lines(self, service: Service):
         area = to_decimal(self.s.area)
         parts = price_by_days(self.period, self.tariff(service),
@@ -744,7 +758,7 @@ class _Calculation:
                                f'−{fmt(amount, 2)} ₽ (ПП354 App. 1; excess '
                                f'interruption {excess} h)'))
 
-    # -- dispatch ----------------------------------------------------------------
+    # -- dispatch -------------------------------------------------------------
     def run(self) -> list[ChargeLine]:
         later = []
         for service in self.s.services:
@@ -802,7 +816,8 @@ def carried_forward(snapshot: PremisesSnapshot) -> list[CarriedAmount]:
     """Negative КР на СОИ amounts to reduce the next period (policy
     ``carry_forward``, §1.9): the premises share of the negative volume ×
     the tariff of the month in which it arose, rounded per row."""
-    if snapshot.policy.soi_negative != 'carry_forward' or not snapshot.building:
+    if (snapshot.policy.soi_negative != 'carry_forward'
+            or not snapshot.building):
         return []
     run = _Calculation(snapshot)
     result = []

@@ -5,7 +5,7 @@ Domain spec §1.9::
 
     V_СОИ,fact = V_Д − Σ V_u(non-res.) − Σ V_v(res.) − V_кр   (as billed)
     V_СОИ,norm = N_СОИ × S_ои
-    V_СОИ      = min(max(V_СОИ,fact, 0), V_СОИ,norm)   (cap: soi_cap_by_normative)
+    V_СОИ      = min(max(V_СОИ,fact, 0), V_СОИ,norm)  (soi_cap_by_normative)
     V_i,СОИ    = V_СОИ × S_i / S_об ;   P_i,СОИ = V_i,СОИ × T
     no ОДПУ:   V_i,СОИ = N_СОИ × S_ои × S_i / S_об
 
@@ -39,8 +39,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .rounding import (ZERO, distribute_exact, equal_instalments, money,
-                       quantize, to_decimal)
+from .rounding import (
+    ZERO,
+    distribute_exact,
+    equal_instalments,
+    money,
+    quantize,
+    to_decimal,
+)
 
 __all__ = ['SoiVolume', 'soi_volume', 'premises_share', 'no_meter_volume',
            'monthly_building_volume', 'distribute_building',

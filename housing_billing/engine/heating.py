@@ -4,12 +4,11 @@ Domain spec §1.8. The mode is a dated building setting (п. 42(1)):
 ``season`` — pay in heating-season months only; ``even`` — equal parts over
 12 months.
 
-| Building  | Mode   | Formula | Expression                                     |
-| no ОДПУ   | season | 2       | P = S_i × N_Т × T_Т                            |
-| no ОДПУ   | even   | 2(1)    | P = S_i × N_Т × (months_in_season / 12) × T_Т  |
-| ОДПУ      | season | 3       | P = V_Д × S_i / S_об × T_Т                     |
-| ОДПУ      | even   | 3 even  | P = V_prev_year / 12 / S_об × S_i × T_Т        |
-| ОДПУ      | even   | correction | ΔP = P_к.пр × S_i / S_об − P_н.i           |
+* no ОДПУ, season — formula 2: P = S_i × N_Т × T_Т;
+* no ОДПУ, even — formula 2(1): P = S_i × N_Т × (season months / 12) × T_Т;
+* ОДПУ, season — formula 3: P = V_Д × S_i / S_об × T_Т;
+* ОДПУ, even: P = V_prev_year / 12 / S_об × S_i × T_Т, and the annual
+  correction ΔP = P_к.пр × S_i / S_об − P_н.i in Q1 of the next year.
 
 The coefficient months/12 is never rounded. Heating is never recalculated for
 temporary absence (п. 86). Formulas 3(1)–3(4) (houses with heat ИПУ) need
@@ -82,7 +81,8 @@ def annual_correction(months: Iterable[tuple], area, total_area,
     >>> t1, t2 = Decimal('2914.56'), Decimal('3261.39')
     >>> vols = ['182.45', '165.30', '140.10', '80.25', '10.40', '0', '0',
     ...         '0', '0', '70.80', '130.60', '175.90']
-    >>> months = [(Decimal(v), t1 if i < 6 else t2) for i, v in enumerate(vols)]
+    >>> months = [(Decimal(v), t1 if i < 6 else t2)
+    ...           for i, v in enumerate(vols)]
     >>> billed = [Decimal('2601.41')] * 6 + [Decimal('2910.98')] * 6
     >>> from housing_billing.engine.rounding import money
     >>> money(annual_correction(months, Decimal('54.3'), Decimal('5120.4'),

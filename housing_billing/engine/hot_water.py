@@ -51,4 +51,5 @@ def two_component(volume, cold_tariff, q, heat_tariff):
     """(water amount, heat amount, heat Q in Gcal), all exact."""
     volume = to_decimal(volume)
     heat = volume * to_decimal(q)
-    return volume * to_decimal(cold_tariff), heat * to_decimal(heat_tariff), heat
+    return (volume * to_decimal(cold_tariff),
+            heat * to_decimal(heat_tariff), heat)

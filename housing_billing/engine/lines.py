@@ -34,7 +34,7 @@ class Method:
     NORMATIVE = 'normative'            # per person, formula 4
     AREA = 'area'                      # ₽/m² of the premises
     PER_PREMISES = 'per_premises'      # ₽ per flat
-    FIXED = 'fixed'                    # fixed amount (two-part fixed component)
+    FIXED = 'fixed'                    # fixed monthly amount
     COMMON_PROPERTY = 'common_property'  # КР на СОИ by area share
     MANUAL = 'manual'                  # amount entered by an accountant
     AGENT = 'agent'                    # collected for a supplier (agent)

@@ -19,6 +19,7 @@ act (§2.4, [P]).
 
 G-M1: 123.456 → 130.789 at 49.87 ₽/m³:
 
+>>> from housing_billing.engine.rounding import money
 >>> v = consumption(Decimal('123.456'), Decimal('130.789'))
 >>> v, money(formula_1(v, Decimal('49.87')))
 (Decimal('7.333'), Decimal('365.70'))
@@ -27,10 +28,11 @@ Roll-over of a five-digit register (§1.2):
 
 >>> consumption(Decimal('99994.871'), Decimal('3.206'), digits=5)
 Decimal('8.335')
->>> consumption(Decimal('500'), Decimal('400'), digits=5)
-Traceback (most recent call last):
-...
-housing_billing.engine.meter.ReadingRejected: reading 400 is lower than the previous 500 and not a plausible roll-over
+>>> try:
+...     consumption(Decimal('500'), Decimal('400'), digits=5)
+... except ReadingRejected as error:
+...     print('rejected:', str(error)[:34])
+rejected: reading 400 is lower than the
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from datetime import date
 from decimal import Decimal
 
 from .periods import Period
-from .rounding import money, to_decimal
+from .rounding import to_decimal
 from .snapshot import Meter, Reading
 
 __all__ = ['ReadingRejected', 'consumption', 'formula_1', 'reading_period',

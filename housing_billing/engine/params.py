@@ -80,7 +80,7 @@ class Timeline:
 
     @classmethod
     def of(cls, rows: Iterable | Mapping, name: str = '') -> Timeline:
-        """Build from ``[(valid_from, value), ...]`` or ``{valid_from: value}``.
+        """Build from ``[(valid_from, value), ...]`` or a mapping.
 
         String numbers become Decimal; a third item is ``valid_to``.
         """
@@ -162,9 +162,11 @@ def split_by_changes(start: date, end: date,
 
     >>> t = Timeline.of([('2026-01-01', '49.87'), ('2026-01-15', '55.81')])
     >>> k = Timeline.constant('1')
-    >>> [(s.days, s.values) for s in split_by_changes(
-    ...     date(2026, 1, 1), date(2026, 1, 31), [t, k])]
-    [(14, (Decimal('49.87'), Decimal('1'))), (17, (Decimal('55.81'), Decimal('1')))]
+    >>> for s in split_by_changes(date(2026, 1, 1), date(2026, 1, 31),
+    ...                           [t, k]):
+    ...     print(s.days, *s.values)
+    14 49.87 1
+    17 55.81 1
     """
     timelines = list(timelines)
     cuts = sorted({day for timeline in timelines

@@ -43,8 +43,8 @@ class Period:
     def parse(cls, text: str) -> Period:
         """Parse 'YYYY-MM', 'MMYYYY', 'MM.YYYY' or 'MMYY'.
 
-        >>> Period.parse('0521'), Period.parse('012026'), Period.parse('2026-03')
-        (Period(year=2021, month=5), Period(year=2026, month=1), Period(year=2026, month=3))
+        >>> [str(Period.parse(x)) for x in ('0521', '012026', '03.2026')]
+        ['2021-05', '2026-01', '2026-03']
         """
         text = text.strip()
         if '-' in text:
@@ -115,7 +115,7 @@ def iter_days(start: date, end: date):
 
 
 def overlap_days(start: date | None, end: date | None, period: Period) -> int:
-    """Days of ``[start, end]`` (inclusive, open ends allowed) in ``period``."""
+    """Days of ``[start, end]`` (inclusive; None = open) in ``period``."""
     lower = max(start or period.start, period.start)
     upper = min(end or period.end, period.end)
     return days_inclusive(lower, upper)

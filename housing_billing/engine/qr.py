@@ -149,13 +149,16 @@ def parse(text: str | bytes) -> ParsedPayment:
 
     G-QR3 (a real 2021 receipt):
 
-    >>> p = parse('ST00012|Name=ООО "ИВЦ-Ижевск"|PersonalAcc=40702810268000010356|'
+    >>> p = parse('ST00012|Name=ООО "ИВЦ-Ижевск"|'
+    ...   'PersonalAcc=40702810268000010356|'
     ...   'BankName=Сбербанк Удмуртское отделение №8618|BIC=049401601|'
     ...   'CorrespAcc=30101810400000000601|PayeeINN=1841008627|'
-    ...   'PersAcc=210042076|Sum=299441|PaymPeriod=0521|UIN=20МВ875415-07-1051|'
-    ...   'TechCode=02')
-    >>> p.version, p.encoding, p.amount, p.period, p.fields['UIN']
-    ('0001', 'utf-8', Decimal('2994.41'), Period(year=2021, month=5), '20МВ875415-07-1051')
+    ...   'PersAcc=210042076|Sum=299441|PaymPeriod=0521|'
+    ...   'UIN=20МВ875415-07-1051|TechCode=02')
+    >>> p.version, p.encoding, p.amount, str(p.period)
+    ('0001', 'utf-8', Decimal('2994.41'), '2021-05')
+    >>> p.fields['UIN']
+    '20МВ875415-07-1051'
     """
     if isinstance(text, bytes):
         if len(text) < 8 or not text.startswith(b'ST'):

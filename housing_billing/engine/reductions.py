@@ -95,7 +95,7 @@ def temperature_steps(beyond_degrees, step=Decimal(3),
     """Full 3 °C steps beyond the allowed deviation ([P]: floor; ceil as
     the alternative). 5 °C → 1 step (floor) or 2 (ceil).
 
-    >>> temperature_steps(Decimal(5)), temperature_steps(Decimal(5), rounding='ceil')
+    >>> temperature_steps(Decimal(5)), temperature_steps(Decimal(5), 3, 'ceil')
     (1, 2)
     """
     beyond = to_decimal(beyond_degrees)
@@ -124,8 +124,8 @@ def water_temperature_percent(hours, shortfall_degrees, *, night=False,
     return to_decimal(percent_per_step_hour) * steps * to_decimal(hours)
 
 
-def room_temperature_percent(hours, degrees,
-                             percent_per_degree_hour=Decimal('0.15')) -> Decimal:
+def room_temperature_percent(
+        hours, degrees, percent_per_degree_hour=Decimal('0.15')) -> Decimal:
     """0.15 % per hour per °C below the allowed room temperature.
 
     G-Q4: 2 °C × 48 h → 14.4 % of 3 244.34 → 467.18 ₽:

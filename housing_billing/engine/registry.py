@@ -15,8 +15,8 @@ G-B1:
 ...         'ИВАНОВИЧ;Г. ПРИМЕР, УЛ. ЛЕНИНА, Д. 1, КВ. 5;012026;6000.00;'
 ...         '5928.00;72.00\\n=1;6000.00;5928.00;72.00;1234;21.02.2026\\n')
 >>> [p] = parse_registry(line.encode('cp1251')).payments
->>> p.account, p.paid_on, p.period, p.amount, p.commission
-('1000234567', datetime.date(2026, 2, 20), Period(year=2026, month=1), Decimal('6000.00'), Decimal('72.00'))
+>>> p.account, str(p.paid_on), str(p.period), p.amount, p.commission
+('1000234567', '2026-02-20', '2026-01', Decimal('6000.00'), Decimal('72.00'))
 """
 from __future__ import annotations
 

@@ -226,7 +226,8 @@ class QualityEvent:
     """A shortfall of a service (ПП354 Appendix 1)."""
 
     service: str
-    kind: str               # interruption | water_temperature | room_temperature
+    # interruption | water_temperature | water_below_40 | room_temperature
+    kind: str
     hours: Decimal
     degrees: Decimal = Decimal(0)   # measured shortfall / excess in °C
     night: bool = False

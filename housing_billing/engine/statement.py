@@ -4,7 +4,7 @@ Domain spec §5.3 (row arithmetic, [P])::
 
     row.to_pay      = row.charged + row.recalc + row.benefits  (rounded rows)
     period_total    = Σ row.to_pay
-    total_to_pay    = max(0, period_total + opening balance)   (debt +, advance −)
+    total_to_pay    = max(0, period_total + opening) (debt +, advance −)
     penalty         = separate line (own total), never mixed into service rows
 
 G-D1 (rows of January 2026; debt 1 200.00; penalty 134.39 shown apart):
@@ -13,8 +13,10 @@ G-D1 (rows of January 2026; debt 1 200.00; penalty 134.39 shown apart):
 ...         '10.68', '1601.40', '5639.14', '429.17', '65.00')]
 >>> t = statement_totals(rows, opening_balance=Decimal('1200.00'),
 ...                      penalty=Decimal('134.39'))
->>> t.period_total, t.total_to_pay, t.penalty, t.total_with_penalty
-(Decimal('10983.51'), Decimal('12183.51'), Decimal('134.39'), Decimal('12317.90'))
+>>> t.period_total, t.total_to_pay
+(Decimal('10983.51'), Decimal('12183.51'))
+>>> t.penalty, t.total_with_penalty
+(Decimal('134.39'), Decimal('12317.90'))
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Domain spec §1.10::
 
-    per person: P_i = n_i × (N_ТКО,year / 12) × T_ТКО   (owners if nobody lives)
+    per person: P_i = n_i × (N_ТКО,year / 12) × T_ТКО  (n_i: owners if none)
     per area:   P_i = S_i × (N_ТКО,year,m² / 12) × T_ТКО
 
 ТКО is recalculated for temporary absence even without a meter, also when

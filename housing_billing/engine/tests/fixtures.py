@@ -8,8 +8,13 @@ from decimal import Decimal
 from housing_billing.engine.lines import Method
 from housing_billing.engine.params import Timeline
 from housing_billing.engine.periods import Period
-from housing_billing.engine.snapshot import (Building, PremisesSnapshot,
-                                             Resident, Resource, Service)
+from housing_billing.engine.snapshot import (
+    Building,
+    PremisesSnapshot,
+    Resident,
+    Resource,
+    Service,
+)
 
 D = Decimal
 ALWAYS = '2000-01-01'

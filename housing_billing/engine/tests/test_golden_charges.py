@@ -9,9 +9,14 @@ from housing_billing.engine.lines import Basis, Kind, Method, Reason
 from housing_billing.engine.params import Timeline
 from housing_billing.engine.periods import Period
 from housing_billing.engine.rounding import money
-from housing_billing.engine.snapshot import (CarriedAmount, Meter,
-                                             PeriodVolume, Policy, Reading,
-                                             SoiBalance)
+from housing_billing.engine.snapshot import (
+    CarriedAmount,
+    Meter,
+    PeriodVolume,
+    Policy,
+    Reading,
+    SoiBalance,
+)
 
 from .fixtures import BUILDING, D, amounts, residents, service, snapshot
 

@@ -7,11 +7,16 @@ import pytest
 
 from housing_billing.engine import qr
 from housing_billing.engine.allocation import Debt, allocate
-from housing_billing.engine.bank_account import (is_valid_correspondent,
-                                                 is_valid_settlement)
+from housing_billing.engine.bank_account import (
+    is_valid_correspondent,
+    is_valid_settlement,
+)
 from housing_billing.engine.periods import Period
-from housing_billing.engine.registry import (RegistryError, new_payments,
-                                             parse_registry)
+from housing_billing.engine.registry import (
+    RegistryError,
+    new_payments,
+    parse_registry,
+)
 from housing_billing.engine.statement import statement_totals
 
 from .fixtures import D, day

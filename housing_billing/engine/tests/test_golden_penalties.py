@@ -6,10 +6,14 @@ from decimal import Decimal
 import pytest
 
 from housing_billing.engine.allocation import Debt, Payment, allocate
-from housing_billing.engine.penalties import (CAPITAL_REPAIR,
-                                              PenaltySettings, PeriodDebt,
-                                              account_penalties, due_date,
-                                              penalty_rows)
+from housing_billing.engine.penalties import (
+    CAPITAL_REPAIR,
+    PenaltySettings,
+    PeriodDebt,
+    account_penalties,
+    due_date,
+    penalty_rows,
+)
 from housing_billing.engine.periods import Period
 
 from .fixtures import D, day

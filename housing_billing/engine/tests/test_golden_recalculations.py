@@ -11,8 +11,14 @@ from housing_billing.engine.params import Timeline
 from housing_billing.engine.periods import Period
 from housing_billing.engine.recalculation import recalculate
 from housing_billing.engine.rounding import money, sum_rows
-from housing_billing.engine.snapshot import (Absence, Meter, Policy,
-                                             QualityEvent, Reading, Resident)
+from housing_billing.engine.snapshot import (
+    Absence,
+    Meter,
+    Policy,
+    QualityEvent,
+    Reading,
+    Resident,
+)
 
 from .fixtures import D, day, residents, service, snapshot
 

@@ -8,19 +8,35 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from housing_billing.engine.allocation import (Debt, Payment, allocate,
-                                               split_by_services)
+from housing_billing.engine.allocation import (
+    Debt,
+    Payment,
+    allocate,
+    split_by_services,
+)
 from housing_billing.engine.calculate import calculate
 from housing_billing.engine.lines import Kind
 from housing_billing.engine.params import Timeline
-from housing_billing.engine.penalties import (PenaltySettings, PeriodDebt,
-                                              account_penalties)
+from housing_billing.engine.penalties import (
+    PenaltySettings,
+    PeriodDebt,
+    account_penalties,
+)
 from housing_billing.engine.periods import Period
 from housing_billing.engine.recalculation import recalculate
-from housing_billing.engine.rounding import (distribute, distribute_exact,
-                                             equal_instalments, money)
-from housing_billing.engine.snapshot import (Absence, Meter, Reading,
-                                             Resident, SoiBalance)
+from housing_billing.engine.rounding import (
+    distribute,
+    distribute_exact,
+    equal_instalments,
+    money,
+)
+from housing_billing.engine.snapshot import (
+    Absence,
+    Meter,
+    Reading,
+    Resident,
+    SoiBalance,
+)
 
 from .fixtures import BUILDING, D, service, snapshot
 

@@ -10,12 +10,21 @@ from housing_billing.engine.housing import split_bands
 from housing_billing.engine.lines import Basis, Kind, Method, Reason
 from housing_billing.engine.meter import ReadingRejected, reading_period
 from housing_billing.engine.params import MissingParameter, Timeline
-from housing_billing.engine.penalties import PenaltySettings, PeriodDebt, \
-    penalty_rows
+from housing_billing.engine.penalties import (
+    PenaltySettings,
+    PeriodDebt,
+    penalty_rows,
+)
 from housing_billing.engine.periods import DaySpan, Period
-from housing_billing.engine.snapshot import (Absence, ManualCharge, Meter,
-                                             PeriodVolume, Reading, Resident,
-                                             Service)
+from housing_billing.engine.snapshot import (
+    Absence,
+    ManualCharge,
+    Meter,
+    PeriodVolume,
+    Reading,
+    Resident,
+    Service,
+)
 from housing_billing.engine.workdays import ProductionCalendar
 
 from .fixtures import D, day, residents, service, snapshot
