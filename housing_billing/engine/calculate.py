@@ -35,6 +35,7 @@ from .lines import (
     Reason,
     fmt,
     fmt_ru,
+    fmt_short,
     unit_label,
 )
 from .normative import person_days
@@ -115,6 +116,13 @@ class _Calculation:
             k_ru = f' × K {str(part.coefficient).replace(".", ",")}'
         en = (f'{q_en} {unit_label(unit)} × {t_en} ₽{k_en} = {a_en} ₽')
         ru = (f'{q_ru} {unit_label(unit, "ru")} × {t_ru} ₽{k_ru} = {a_ru} ₽')
+        if part.amount_without_coefficient is not None:
+            without = part.amount_without_coefficient
+            extra = part.amount - without
+            en += (f' (without K {fmt(without, 2)} ₽, coefficient surcharge '
+                   f'{fmt(extra, 2)} ₽)')
+            ru += (f' (без K {fmt_ru(without, 2)} ₽, надбавка за повышающий '
+                   f'коэффициент {fmt_ru(extra, 2)} ₽)')
         if not part.whole_period:
             days = f'{part.span} ({part.span.days}/{self.D})'
             en, ru = f'{days}: {en}', f'{days}: {ru}'
@@ -214,8 +222,8 @@ class _Calculation:
             n_text = fmt(n, 4).rstrip('0').rstrip('.')
             n_ru = fmt_ru(n, 4).rstrip('0').rstrip(',')
             normative = part.values['normative']
-            return (f'{n_ru} чел. × норматив {fmt_ru(normative, 4)}',
-                    f'{n_text} pers. × normative {fmt(normative, 4)}')
+            return (f'{n_ru} чел. × норматив {fmt_short(normative, "ru")}',
+                    f'{n_text} pers. × normative {fmt_short(normative)}')
 
         self.price_volume(service, volume, method=Method.NORMATIVE,
                           basis=basis, coefficient=k,
@@ -484,8 +492,10 @@ class _Calculation:
         self.emit(service, parts, method=Method.WASTE,
                   inputs={'base': 'area' if service.per_area else 'persons'},
                   detail=lambda p: (
-                      f'норматив {fmt_ru(p.values["normative"], 4)} в год',
-                      f'normative {fmt(p.values["normative"], 4)} a year'))
+                      f'норматив {fmt_short(p.values["normative"], "ru")} '
+                      'в год',
+                      f'normative {fmt_short(p.values["normative"])} '
+                      'a year'))
         if not self.s.absences:
             return
         if service.per_area:
@@ -541,10 +551,14 @@ class _Calculation:
                 inputs={'sources': ', '.join(sorted(
                     {p.service for p in pieces}))},
                 detail=lambda p, pieces=pieces: (
-                    'ХВС + ГВС: ' + ', '.join(sorted(
-                        {x.service for x in pieces})),
-                    'cold + hot water: ' + ', '.join(sorted(
-                        {x.service for x in pieces}))))
+                    'объём: ' + ' + '.join(self.labels(pieces, 'ru')),
+                    'volume of ' + ' + '.join(self.labels(pieces, 'en'))))
+
+    def labels(self, lines, lang):
+        codes = sorted({line.service for line in lines})
+        services = [self.s.service(code) for code in codes]
+        return [s.label_ru if lang == 'ru' else s.label_en
+                for s in services]
 
     def soi_lines(self, service: Service):
         building = self.s.building

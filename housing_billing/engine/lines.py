@@ -9,8 +9,8 @@ only (3 decimals for m³, 4 for СОИ volumes, 0 for kWh readings).
 >>> line = ChargeLine(service='cold_water', method=Method.METER,
 ...     quantity=Decimal('7.333'), unit='m3', tariff=Decimal('49.87'),
 ...     amount=Decimal('365.70'))
->>> line.quantity_shown, line.is_billable
-(Decimal('7.333'), True)
+>>> line.quantity_shown, line.coefficient_surcharge
+(Decimal('7.333'), Decimal('0'))
 >>> fmt(Decimal('1235.691'), 2), fmt_ru(Decimal('1235.691'), 2)
 ('1,235.69', '1\\xa0235,69')
 """
@@ -24,7 +24,7 @@ from .periods import Period
 from .rounding import ZERO, money, quantize
 
 __all__ = ['ChargeLine', 'Method', 'Kind', 'Reason', 'Basis', 'fmt',
-           'fmt_ru', 'UNITS', 'unit_label', 'total']
+           'fmt_ru', 'fmt_short', 'UNITS', 'unit_label', 'total']
 
 
 class Method:
@@ -112,6 +112,16 @@ def fmt(value: Decimal, places: int) -> str:
     return f'{quantize(value, places):,.{places}f}'
 
 
+def fmt_short(value: Decimal, lang: str = 'en') -> str:
+    """A parameter as given, without trailing zeros (4.8500 → 4.85).
+
+    >>> fmt_short(Decimal('4.8500')), fmt_short(Decimal('0.0300'), 'ru')
+    ('4.85', '0,03')
+    """
+    text = format(value.normalize(), 'f') if value else '0'
+    return text.replace('.', ',') if lang == 'ru' else text
+
+
 def fmt_ru(value: Decimal, places: int) -> str:
     """Russian display: no-break-space thousands, comma decimals."""
     return fmt(value, places).replace(',', '\u00a0').replace('.', ',')
@@ -145,10 +155,6 @@ class ChargeLine:
     def __post_init__(self):
         if self.amount != money(self.amount):
             raise ValueError(f'line amount {self.amount} is not in kopecks')
-
-    @property
-    def is_billable(self) -> bool:
-        return True
 
     @property
     def coefficient_surcharge(self) -> Decimal:
