@@ -260,6 +260,9 @@ class _Calculation:
 
     # -- meters ---------------------------------------------------------------
     def meter_lines(self, service: Service):
+        if (self.s.policy.commissioning_month == 'split_by_days'
+                and self.commissioning_split(service)):
+            return
         active = self.active_meter(service)
         if active is None:
             self.normative_lines(service)
@@ -275,8 +278,10 @@ class _Calculation:
             number = months_between(Period.of(refused), self.period) + 1
             self.fallback_lines(service, active, 'v', number)
             return
+        split = self.s.policy.commissioning_month == 'split_by_days'
         volumes = {zone: meter.zone_volume(active, zone, self.period,
-                                           self.s.policy.reading_cutoff_day)
+                                           self.s.policy.reading_cutoff_day,
+                                           split)
                    for zone in active.zones}
         if all(v is not None for v in volumes.values()):
             for zone, zone_volume in volumes.items():
@@ -291,6 +296,46 @@ class _Calculation:
                          if active.installed_on else self.period)
         number = months_between(first_missing, self.period) + 1
         self.fallback_lines(service, active, 'b', number)
+
+    def commissioning_split(self, service: Service) -> bool:
+        """[?] policy ``split_by_days`` (§2.4: "some systems pro-rate"):
+        normative before the commissioning day, the meter from the act
+        reading to the period's reading after it. Returns False (default
+        handling) when the readings needed are missing."""
+        new = [m for m in self.s.meters if m.service == service.code
+               and m.installed_on and self.period.contains(m.installed_on)]
+        if not new:
+            return False
+        fresh = new[-1]
+        cutoff = self.s.policy.reading_cutoff_day
+        volumes = {}
+        for zone in fresh.zones:
+            act = [r for r in fresh.initial_readings if r.zone == zone]
+            current = meter.current_reading(fresh, zone, self.period, cutoff)
+            if not act or current is None:
+                return False
+            volumes[zone] = (act[-1], current, meter.consumption(
+                act[-1].value, current.value, fresh.digits,
+                fresh.max_plausible_volume))
+        installed = fresh.installed_on
+        if installed > self.period.start:
+            self.normative_lines(service, span=DaySpan(
+                self.period.start, installed - timedelta(days=1)))
+        span = DaySpan(installed, self.period.end)
+        for zone, (act, current, volume) in volumes.items():
+            self.price_volume(
+                service,
+                lambda s, v, volume=volume: volume * s.days / span.days,
+                method=Method.METER, basis=Basis.METER, component=zone,
+                span=span,
+                inputs={'meter': fresh.number, 'act_reading': str(act.value),
+                        'current_reading': str(current.value)},
+                detail=lambda p, act=act, current=current: (
+                    f'счётчик № {fresh.number} с {installed:%d.%m.%Y}: '
+                    f'{fmt_ru(act.value, 3)} → {fmt_ru(current.value, 3)}',
+                    f'meter № {fresh.number} from {installed:%d.%m.%Y}: '
+                    f'{fmt(act.value, 3)} → {fmt(current.value, 3)}'))
+        return True
 
     def active_meter(self, service: Service) -> Meter | None:
         candidates = sorted(

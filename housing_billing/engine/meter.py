@@ -112,11 +112,23 @@ def _zone_readings(meter: Meter, zone: str, cutoff_day: int):
 
 
 def previous_reading(meter: Meter, zone: str, period: Period,
-                     cutoff_day: int = 25) -> tuple[Period, Reading] | None:
-    """The last accepted reading for a period before ``period`` (or the
-    commissioning act reading)."""
+                     cutoff_day: int = 25,
+                     use_commissioning_month: bool = False
+                     ) -> tuple[Period, Reading] | None:
+    """The last accepted reading for a period before ``period``, or the
+    reading of the commissioning act.
+
+    The commissioning month is billed by normative (п. 81), so by default
+    the first metered volume runs from the act reading (§2.4 [P]) and
+    readings of that month are skipped; with the ``split_by_days`` policy
+    they were billed and are the starting point.
+    """
     initial, regular = _zone_readings(meter, zone, cutoff_day)
-    candidates = [(p, r) for p, r in regular if p < period]
+    first = None
+    if meter.installed_on is not None and not use_commissioning_month:
+        first = Period.of(meter.installed_on).next()
+    candidates = [(p, r) for p, r in regular
+                  if p < period and (first is None or p >= first)]
     if candidates:
         return max(candidates, key=lambda item: (item[0], item[1].taken_on))
     if initial:
@@ -144,11 +156,13 @@ class ZoneVolume:
 
 
 def zone_volume(meter: Meter, zone: str, period: Period,
-                cutoff_day: int = 25) -> ZoneVolume | None:
+                cutoff_day: int = 25,
+                use_commissioning_month: bool = False) -> ZoneVolume | None:
     """Volume of one zone for ``period`` from its readings, or None when
     there is no current reading (п. 59 «б») or no previous one."""
     current = current_reading(meter, zone, period, cutoff_day)
-    previous = previous_reading(meter, zone, period, cutoff_day)
+    previous = previous_reading(meter, zone, period, cutoff_day,
+                                use_commissioning_month)
     if current is None or previous is None:
         return None
     previous_period, previous_value = previous

@@ -195,6 +195,7 @@ class Policy:
     temperature_steps: str = 'floor'           # or 'ceil'
     temporary_resident_min_days: int = 6       # counts if staying > 5 days
     owners_when_nobody_registered: bool = True  # п. 56(2)
+    commissioning_month: str = 'normative'     # or 'split_by_days' [?]
 
 
 @dataclass(frozen=True)

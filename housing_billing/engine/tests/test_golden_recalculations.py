@@ -216,3 +216,32 @@ def test_G_Q6_reduction_capped_at_the_charge():
     lines = calculate(hot_water_with_events(outage(700)))
     assert reduction(lines) == D('-707.05')
     assert sum(x.amount for x in lines) == D('0.00')
+
+
+def commissioned_meter():
+    return Meter('M-9', 'cold_water', installed_on=day('14.04.2026'),
+                 initial_readings=(Reading(D('0.012'), day('14.04.2026')),),
+                 readings=(Reading(D('2.012'), day('25.04.2026')),
+                           Reading(D('6.512'), day('25.05.2026'))))
+
+
+def test_G_P4_reading_in_commissioning_month_is_skipped_by_default():
+    may = snapshot(Period(2026, 5), ['cold_water'], residents=residents(2),
+                   meters=(commissioned_meter(),))
+    [line] = calculate(may)
+    assert (line.quantity, line.amount) == (D('6.500'), D('324.16'))
+
+
+def test_G_P4_alternative_split_commissioning_month_by_days():
+    policy = Policy(commissioning_month='split_by_days')
+    april = snapshot(Period(2026, 4), ['cold_water'], residents=residents(2),
+                     meters=(commissioned_meter(),), policy=policy)
+    normative, metered = calculate(april)
+    assert (normative.date_from.day, normative.date_to.day) == (1, 13)
+    assert normative.amount == D('628.86')
+    assert normative.amount_without_coefficient == D('209.62')
+    assert (metered.date_from.day, metered.quantity, metered.amount) == (
+        14, D('2.000'), D('99.74'))
+    may = dataclasses.replace(april, period=Period(2026, 5))
+    [line] = calculate(may)
+    assert (line.quantity, line.amount) == (D('4.500'), D('224.42'))
