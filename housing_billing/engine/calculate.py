@@ -72,6 +72,10 @@ class _Calculation:
         self.period = snapshot.period
         self.D = snapshot.period.days
         self.lines: list[ChargeLine] = []
+        limits = snapshot.limits
+        # п. 59 limits are data and may be dated (a Timeline of limits).
+        self.limits = (limits.at(snapshot.period.start)
+                       if isinstance(limits, Timeline) else limits)
 
     # -- line construction ----------------------------------------------------
     def emit(self, service: Service, parts: list[PricedPart], *,
@@ -394,13 +398,13 @@ class _Calculation:
         if service.resource == Resource.HEATING and self.s.building:
             months = self.s.building.heating_season_months
         history = average.metered_history(active, zone, self.period, months)
-        return average.average_volume(history, self.s.limits.window_months,
-                                      self.s.limits.min_months)
+        return average.average_volume(history, self.limits.window_months,
+                                      self.limits.min_months)
 
     def fallback_lines(self, service: Service, active: Meter, case: str,
                        number: int, span: DaySpan | None = None):
         """п. 59 average while within the limit, then normative (п. 60)."""
-        decision = average.fallback(case, number, self.s.limits,
+        decision = average.fallback(case, number, self.limits,
                                     self.s.residential,
                                     self.s.policy.k_after_limit_b)
         averages = {zone: self.average_volume(service, active, zone)

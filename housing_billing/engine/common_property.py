@@ -49,7 +49,7 @@ from .rounding import (
 )
 
 __all__ = ['SoiVolume', 'soi_volume', 'premises_share', 'no_meter_volume',
-           'monthly_building_volume', 'distribute_building',
+           'monthly_building_volume', 'distribute_building', 'area_shares',
            'annual_recalculation', 'instalments']
 
 NEGATIVE_POLICIES = ('carry_forward', 'zero', 'distribute')
@@ -128,6 +128,27 @@ def distribute_building(exact_by_account: Mapping[str, Decimal]) -> dict:
     (['0.34', '0.34', '0.33'], '1.01')
     """
     return distribute_exact(exact_by_account)
+
+
+def area_shares(building_amount, areas: Mapping[str, Decimal],
+                total_area=None) -> dict:
+    """Balanced premises rows of a building amount shared by area (§0.2).
+
+    ``building_amount`` is exact (e.g. V_СОИ × T, or a negative carried
+    amount); each premises' exact share is amount × S_i / S_об (S_об
+    defaults to Σ S_i) and the rows add up to HALF_UP(Σ exact shares).
+
+    >>> rows = area_shares(Decimal('100'), {'1': Decimal('1'),
+    ...                    '2': Decimal('1'), '3': Decimal('1')})
+    >>> [str(rows[k]) for k in '123']
+    ['33.34', '33.33', '33.33']
+    """
+    areas = {key: to_decimal(area) for key, area in areas.items()}
+    total_area = (sum(areas.values(), ZERO) if total_area is None
+                  else to_decimal(total_area))
+    amount = to_decimal(building_amount)
+    return distribute_exact({key: amount * area / total_area
+                             for key, area in areas.items()})
 
 
 def annual_recalculation(months, areas: Mapping[str, Decimal], total_area,

@@ -271,7 +271,7 @@ class PremisesSnapshot:
     carried: tuple[CarriedAmount, ...] = ()
     quality_events: tuple[QualityEvent, ...] = ()
     quality_norms: dict = field(default_factory=dict)
-    limits: AverageLimits = AverageLimits()
+    limits: AverageLimits | Timeline = AverageLimits()   # may be dated
     policy: Policy = Policy()
 
     def service(self, code: str) -> Service:

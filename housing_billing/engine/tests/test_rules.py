@@ -264,3 +264,40 @@ def test_day_span_overlap():
     span = DaySpan(day('01.02.2028'), day('29.02.2028'))
     assert span.days == 29
     assert span.overlap(day('20.02.2028'), None) == 10
+
+
+def test_whole_building_soi_rows_are_balanced():
+    """§0.2: the building amount 20.200 m³ × 49.87 = 1 007.374 → 1 007.37,
+    floors 10.68 + 491.84 + 504.84 = 1 007.36, the missing kopeck goes to
+    the largest dropped fraction (account 103: 0.0077…)."""
+    from housing_billing.engine.common_property import area_shares
+    areas = {'101': D('54.3'), '102': D('2500.0'), '103': D('2566.1')}
+    rows = area_shares(D('20.200') * D('49.87'), areas, D('5120.4'))
+    assert rows == {'101': D('10.68'), '102': D('491.84'),
+                    '103': D('504.85')}
+    assert sum(rows.values()) == D('1007.37')
+
+
+def test_average_limits_can_be_dated():
+    from housing_billing.engine.snapshot import AverageLimits
+    limits = Timeline.of([('2000-01-01', AverageLimits()),
+                          ('2026-03-01', AverageLimits(
+                              limit_b_residential=3))])
+    meter = Meter('9', 'cold_water', readings=(
+        Reading(D('200.000'), day('25.11.2025')),),
+        history=history(Period(2025, 11)))
+    feb = snapshot(Period(2026, 2), ['cold_water'], meters=(meter,),
+                   residents=residents(2), limits=limits)
+    assert calculate(feb)[0].basis == Basis.AVERAGE_B    # 3rd period
+    apr = dataclasses.replace(feb, period=Period(2026, 4))
+    assert calculate(apr)[0].basis == Basis.NORMATIVE    # 5th > 3
+
+
+def test_capital_repair_due_day_from_regional_law():
+    settings = PenaltySettings.default(capital_repair_due_day=Timeline.of(
+        [('2000-01-01', 25), ('2026-03-01', 15)]))
+    from housing_billing.engine.penalties import CAPITAL_REPAIR, due_date
+    assert due_date(Period(2026, 1), settings, CAPITAL_REPAIR)[0] == day(
+        '25.02.2026')
+    assert due_date(Period(2026, 3), settings, CAPITAL_REPAIR)[0] == day(
+        '15.04.2026')
