@@ -301,3 +301,40 @@ def test_capital_repair_due_day_from_regional_law():
         '25.02.2026')
     assert due_date(Period(2026, 3), settings, CAPITAL_REPAIR)[0] == day(
         '15.04.2026')
+
+
+def test_owners_counted_on_days_nobody_is_registered():
+    s = snapshot(JAN26, ['cold_water'], owners_count=2,
+                 technically_impossible=frozenset({'cold_water'}),
+                 residents=(Resident('a', None, day('15.01.2026')),))
+    assert calculate(s)[0].amount == D('366.71')   # (15 + 16 × 2) / 31
+
+
+def test_absence_spanning_two_months():
+    absence = (Absence('p1', day('25.01.2026'), day('10.02.2026')),)
+    jan = snapshot(JAN26, ['cold_water'], residents=residents(2),
+                   technically_impossible=frozenset({'cold_water'}),
+                   absences=absence)
+    assert [x.amount for x in calculate(jan)] == [D('483.74'), D('-46.81')]
+    feb = dataclasses.replace(jan, period=Period(2026, 2))
+    assert [x.amount for x in calculate(feb)] == [D('483.74'), D('-77.74')]
+
+
+def test_electricity_coefficient_only_after_two_refusals():
+    s = snapshot(JAN26, ['electricity'], residents=residents(2))
+    assert calculate(s)[0].amount == D('954.72')
+    s = dataclasses.replace(s, electricity_access_refused_twice=True)
+    assert calculate(s)[0].amount == D('1432.08')
+
+
+def test_sewage_follows_the_reconciliation_of_water_averages():
+    meter = Meter('123', 'cold_water', readings=(
+        Reading(D('200.000'), day('25.03.2026')),
+        Reading(D('213.400'), day('25.06.2026'))), history=(
+        PeriodVolume(Period(2026, 4), D('5.050'), Basis.AVERAGE_B),
+        PeriodVolume(Period(2026, 5), D('5.050'), Basis.AVERAGE_B)))
+    s = snapshot(Period(2026, 6), ['cold_water', 'sewage'], meters=(meter,))
+    water, sewage = calculate(s)
+    assert (sewage.kind, sewage.reason, sewage.quantity, sewage.amount) == (
+        Kind.RECALCULATION, Reason.LATE_READINGS, D('3.300'), D('127.22'))
+    assert sewage.corrected_period == water.corrected_period
