@@ -766,9 +766,13 @@ class _Calculation:
         for code, events in by_service.items():
             service = self.s.service(code)
             norm = self.s.quality_norms.get(code, QualityNorm())
+            # P_base: the period's charge after absence recalculations
+            # (Appendix 1); amounts carried from other periods excluded.
             base = sum((line.amount for line in self.lines
-                        if line.service == code
-                        and line.kind != Kind.REDUCTION), ZERO)
+                        if line.service == code and (
+                            line.kind == Kind.CHARGE or line.reason in (
+                                Reason.TEMPORARY_ABSENCE,
+                                Reason.LATE_READINGS))), ZERO)
             if base <= 0:
                 continue
             policy = self.s.policy
