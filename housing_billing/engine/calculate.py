@@ -132,6 +132,13 @@ class _Calculation:
             en, ru = f'{days}: {en}', f'{days}: {ru}'
         return ru, en
 
+    def setting(self, value):
+        """A building setting that may be dated (heating mode, СОИ method,
+        §1.8–§1.9): the value in force on the first day of the period."""
+        if isinstance(value, Timeline):
+            return value.at(self.period.start)
+        return value
+
     # -- parameters -----------------------------------------------------------
     def tariff(self, service: Service, component: str = '') -> Timeline:
         return self.s.tariff(service.code, component)
@@ -483,7 +490,7 @@ class _Calculation:
         building = self.s.building
         if building is None:
             raise ValueError('heating needs the building data')
-        mode = building.heating_mode
+        mode = self.setting(building.heating_mode)
         in_season = self.period.month in building.heating_season_months
         if mode == 'season' and not in_season:
             return
@@ -669,9 +676,10 @@ class _Calculation:
         if service.code in self.s.normatives:
             normative = self.s.normative(service.code).at(self.period.start)
         balance = building.soi_balances.get(resource)
-        info = {'method': building.soi_method, 'resource': resource,
+        soi_method = self.setting(building.soi_method)
+        info = {'method': soi_method, 'resource': resource,
                 'common_area': str(common_area), 'normative': str(normative)}
-        if (building.soi_method == 'monthly_actual' and balance is not None
+        if (soi_method == 'monthly_actual' and balance is not None
                 and balance.building_volume is not None):
             volume = common_property.soi_volume(
                 balance.building_volume, balance.premises_volume,
@@ -684,7 +692,7 @@ class _Calculation:
                          'carried_volume': str(volume.carried)
                          if volume.carried else ''})
             return volume.distributed, info
-        if building.soi_method == 'average_annual_recalc':
+        if soi_method == 'average_annual_recalc':
             return common_property.monthly_building_volume(
                 'average_annual_recalc', normative=normative,
                 common_area=common_area,
@@ -895,7 +903,7 @@ def carried_forward(snapshot: PremisesSnapshot) -> list[CarriedAmount]:
         if resource == Resource.SEWAGE:
             continue
         balance = snapshot.building.soi_balances.get(resource)
-        if (snapshot.building.soi_method != 'monthly_actual'
+        if (run.setting(snapshot.building.soi_method) != 'monthly_actual'
                 or balance is None or balance.building_volume is None):
             continue
         _, info = run.soi_building_volume(service, resource)

@@ -158,12 +158,12 @@ class SoiBalance:
 class Building:
     total_area: Decimal                                  # S_об
     common_areas: dict = field(default_factory=dict)     # S_ои per resource
-    heating_mode: str = 'season'                         # season | even
+    heating_mode: str | Timeline = 'season'              # season | even
     heating_season_months: frozenset = frozenset({1, 2, 3, 4, 5, 10, 11, 12})
     heat_meter_volume: Decimal | None = None             # V_Д of the period
     heat_previous_year_volume: Decimal | None = None
     soi_balances: dict = field(default_factory=dict)     # resource → balance
-    soi_method: str = 'normative_annual_recalc'
+    soi_method: str | Timeline = 'normative_annual_recalc'   # dated
     hot_water_heat_source: str = 'normative'             # or 'metered'
     hot_water_metered_heat: Decimal | None = None        # Q_ОДПУ ГВС, Gcal
     hot_water_metered_volume: Decimal | None = None      # V_ОДПУ ГВС, m³

@@ -338,3 +338,21 @@ def test_sewage_follows_the_reconciliation_of_water_averages():
     assert (sewage.kind, sewage.reason, sewage.quantity, sewage.amount) == (
         Kind.RECALCULATION, Reason.LATE_READINGS, D('3.300'), D('127.22'))
     assert sewage.corrected_period == water.corrected_period
+
+
+def test_dated_building_settings():
+    from housing_billing.engine.snapshot import SoiBalance
+    building = dataclasses.replace(
+        snapshot().building,
+        heating_mode=Timeline.of([('2000-01-01', 'season'),
+                                  ('2026-07-01', 'even')]),
+        soi_method=Timeline.of([('2000-01-01', 'normative_annual_recalc'),
+                                ('2026-02-01', 'monthly_actual')]),
+        soi_balances={'cold_water': SoiBalance(D('1250.000'),
+                                               D('1229.800'))})
+    s = snapshot(JAN26, ['heating', 'soi_cold_water'], building=building)
+    assert [x.amount for x in calculate(s)] == [D('3244.34'), D('13.01')]
+    aug = dataclasses.replace(s, period=Period(2026, 8))
+    heating, soi = calculate(aug)
+    assert heating.inputs['mode'] == 'even'
+    assert soi.amount == D('10.68')
