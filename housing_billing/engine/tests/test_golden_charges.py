@@ -433,3 +433,15 @@ def test_G_L1_housing_rows():
         ('maintenance', D('1759.32')), ('capital_repair', D('611.96')),
         ('intercom', D('65.00'))]
     assert lines[0].method == Method.AREA
+
+
+def test_G_M2_alternative_q_from_the_building_heat_meter():
+    building = dataclasses.replace(BUILDING, hot_water_heat_source='metered',
+                                   hot_water_metered_heat=D('20.5'),
+                                   hot_water_metered_volume=D('350'))
+    s = snapshot(JAN26, [service('hot_water_2c')], building=building,
+                 meters=(hot_meter(reading('10.000', JAN26.previous()),
+                                   reading('13.200', JAN26)),))
+    water, heat = calculate(s)
+    assert water.amount == D('159.58')
+    assert heat.amount == D('546.27')    # 3.2 × 20.5 / 350 × 2 914.56
