@@ -18,8 +18,8 @@ from .exceptions import ShareError
 
 
 class Account(ModelSQL, ModelView):
-    "Personal account (лицевой счёт)"
     __name__ = 'housing.account'
+    __string__ = "Personal Account"
     _history = True
     _rec_name = 'number'
 
@@ -147,8 +147,8 @@ class Account(ModelSQL, ModelView):
 
 
 class AccountPayer(ModelSQL, ModelView):
-    "Payer of a personal account from a date"
     __name__ = 'housing.account.payer'
+    __string__ = "Account Payer"
     _history = True
 
     account = fields.Many2One(
@@ -173,8 +173,8 @@ class AccountPayer(ModelSQL, ModelView):
 
 
 class Resident(ModelSQL, ModelView):
-    "Person registered in the premises of a personal account"
     __name__ = 'housing.resident'
+    __string__ = "Resident"
     _history = True
 
     account = fields.Many2One(
@@ -231,8 +231,8 @@ class Resident(ModelSQL, ModelView):
 
 
 class Absence(ModelSQL, ModelView):
-    "Temporary absence of a resident"
     __name__ = 'housing.absence'
+    __string__ = "Temporary Absence"
     _history = True
 
     resident = fields.Many2One(
@@ -277,8 +277,8 @@ class Absence(ModelSQL, ModelView):
 
 
 class AccountService(ModelSQL, ModelView):
-    "Service received by a personal account over a period"
     __name__ = 'housing.account.service'
+    __string__ = "Account Service"
     _history = True
 
     account = fields.Many2One(

@@ -10,8 +10,8 @@ AREA_DIGITS = (16, 2)
 
 
 class Building(ModelSQL, ModelView):
-    "Apartment building (МКД) under management"
     __name__ = 'housing.building'
+    __string__ = "Building"
     _history = True
     _rec_name = 'address'
 
@@ -89,8 +89,8 @@ class Building(ModelSQL, ModelView):
 
 
 class BuildingArea(ModelSQL, ModelView):
-    "Building areas in force from a date"
     __name__ = 'housing.building.area'
+    __string__ = "Building Areas"
     _history = True
 
     building = fields.Many2One(

@@ -6,8 +6,8 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "Housing billing configuration"
     __name__ = 'housing.configuration'
+    __string__ = "Housing Configuration"
 
     implausible_jump_factor = fields.Numeric(
         "Implausible Jump Factor", digits=(16, 2),

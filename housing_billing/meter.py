@@ -22,8 +22,8 @@ def zone_states(zone, required=False):
 
 
 class Meter(ModelSQL, ModelView):
-    "Meter (прибор учёта)"
     __name__ = 'housing.meter'
+    __string__ = "Meter"
     _history = True
     _rec_name = 'serial_number'
 
@@ -190,8 +190,8 @@ class Meter(ModelSQL, ModelView):
 
 
 class MeterPremises(ModelSQL):
-    "Premises served by a group meter"
     __name__ = 'housing.meter-housing.premises'
+    __string__ = "Meter - Premises"
     meter = fields.Many2One(
         'housing.meter', "Meter", required=True, ondelete='CASCADE')
     premises = fields.Many2One(

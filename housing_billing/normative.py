@@ -15,8 +15,8 @@ NORMATIVE_KINDS = [
 
 
 class Normative(ModelSQL, ModelView):
-    "Consumption normative of a service over a period"
     __name__ = 'housing.normative'
+    __string__ = "Normative"
     _history = True
 
     company = fields.Many2One(
@@ -25,6 +25,7 @@ class Normative(ModelSQL, ModelView):
         'housing.service', "Service", required=True, ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))])
     kind = fields.Selection(NORMATIVE_KINDS, "Kind", required=True)
+    kind_string = kind.translated('kind')
     building = fields.Many2One(
         'housing.building', "Building", ondelete='CASCADE',
         domain=[('company', '=', Eval('company', -1))],

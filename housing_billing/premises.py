@@ -24,8 +24,8 @@ OWNERSHIP_FORMS = [
 
 
 class Premises(ModelSQL, ModelView):
-    "Premises (помещение) in a building"
     __name__ = 'housing.premises'
+    __string__ = "Premises"
     _history = True
 
     building = fields.Many2One(
@@ -121,8 +121,8 @@ class Premises(ModelSQL, ModelView):
 
 
 class PremisesArea(ModelSQL, ModelView):
-    "Premises areas in force from a date"
     __name__ = 'housing.premises.area'
+    __string__ = "Premises Areas"
     _history = True
 
     premises = fields.Many2One(
@@ -155,8 +155,8 @@ class PremisesArea(ModelSQL, ModelView):
 
 
 class Owner(ModelSQL, ModelView):
-    "Owner of a share of premises"
     __name__ = 'housing.owner'
+    __string__ = "Owner"
     _history = True
 
     premises = fields.Many2One(
@@ -177,6 +177,7 @@ class Owner(ModelSQL, ModelView):
             ('date_to', '>=', Eval('date_from', None)),
             ])
     document_kind = fields.Selection([
+            (None, ""),
             ('egrn', "ЕГРН Extract"),
             ('certificate', "Ownership Certificate"),
             ('contract', "Contract"),

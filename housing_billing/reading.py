@@ -54,8 +54,8 @@ def decimal_places(value):
 
 
 class Reading(ModelSQL, ModelView):
-    "Meter reading"
     __name__ = 'housing.meter.reading'
+    __string__ = "Meter Reading"
     _history = True
 
     meter = fields.Many2One(
@@ -402,8 +402,8 @@ class Reading(ModelSQL, ModelView):
 
 
 class ReadingRevision(ModelSQL, ModelView):
-    "Meter reading replaced by a later one of the same day"
     __name__ = 'housing.meter.reading.revision'
+    __string__ = "Replaced Meter Reading"
 
     meter = fields.Many2One(
         'housing.meter', "Meter", required=True, readonly=True,

@@ -34,8 +34,8 @@ RESOURCES = [
 
 
 class Service(DeactivableMixin, ModelSQL, ModelView):
-    "Housing or utility service"
     __name__ = 'housing.service'
+    __string__ = "Service"
     _history = True
 
     company = fields.Many2One(

@@ -23,8 +23,8 @@ ZONES_BY_COUNT = {
 
 
 class Tariff(ModelSQL, ModelView):
-    "Tariff of a service for the company, a building or premises"
     __name__ = 'housing.tariff'
+    __string__ = "Tariff"
     _history = True
 
     company = fields.Many2One(
@@ -53,6 +53,7 @@ class Tariff(ModelSQL, ModelView):
             ('zones', "Time Zones"),
             ('tiers', "Tiers"),
             ], "Structure", required=True)
+    structure_string = structure.translated('structure')
     rates = fields.One2Many('housing.tariff.rate', 'tariff', "Rates")
     fixed_amount = fields.Numeric(
         "Fixed Component", digits=(16, 2),
@@ -162,8 +163,8 @@ class Tariff(ModelSQL, ModelView):
 
 
 class TariffRate(ModelSQL, ModelView):
-    "Price of a tariff for a time zone or from a consumption tier"
     __name__ = 'housing.tariff.rate'
+    __string__ = "Tariff Rate"
     _history = True
 
     tariff = fields.Many2One(
@@ -172,6 +173,7 @@ class TariffRate(ModelSQL, ModelView):
         ZONES, "Zone",
         states={'invisible': Eval('_parent_tariff', {}).get(
                 'structure') != 'zones'})
+    zone_string = zone.translated('zone')
     threshold = fields.Numeric(
         "From Quantity", digits=(16, 3),
         domain=['OR', ('threshold', '=', None), ('threshold', '>=', 0)],
@@ -189,5 +191,10 @@ class TariffRate(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         label = self.zone_string if self.zone else (
-            '≥ %s' % self.threshold if self.threshold else '')
-        return ('%s %s' % (label, self.price)).strip()
+            '≥ %s' % plain(self.threshold) if self.threshold else '')
+        return ('%s %s' % (label, plain(self.price))).strip()
+
+
+def plain(number):
+    "A Decimal without trailing zeros, whatever the backend stored."
+    return format(number.normalize(), 'f')
