@@ -13,6 +13,7 @@ from .dated import (
     context_date,
     effective,
     in_force,
+    selected,
 )
 from .exceptions import ShareError
 
@@ -58,7 +59,7 @@ class Account(ModelSQL, ModelView):
     state = fields.Function(fields.Selection([
                 ('open', "Open"),
                 ('closed', "Closed"),
-                ], "State"), 'get_state')
+                ], "State"), 'get_state', searcher='search_state')
 
     @classmethod
     def __setup__(cls):
@@ -111,6 +112,18 @@ class Account(ModelSQL, ModelView):
 
     def get_state(self, name):
         return 'open' if self.is_open(context_date()) else 'closed'
+
+    @classmethod
+    def search_state(cls, name, clause):
+        date = context_date()
+        _, operator, value = clause[:3]
+        is_open = ['AND',
+            ('opened', '<=', date),
+            ['OR', ('closed', '=', None), ('closed', '>=', date)],
+            ]
+        positive = selected('open', operator, value)
+        is_closed = ['OR', ('opened', '>', date), ('closed', '<', date)]
+        return is_open if positive else is_closed
 
     def is_open(self, date):
         return in_force(self, date, start='opened', end='closed')

@@ -78,3 +78,10 @@ def check_dates(record, message, start='date_from', end='date_to'):
         raise DatedOverlapError(gettext(
                 message, record=record.rec_name,
                 date_from=date_from.isoformat(), date_to=date_to.isoformat()))
+
+
+def selected(key, operator, value):
+    "Whether a selection clause (=, !=, in, not in) keeps the key."
+    if operator in {'=', '!='}:
+        return (value == key) == (operator == '=')
+    return (key in (value or [])) == (operator == 'in')

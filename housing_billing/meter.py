@@ -6,7 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pyson import Bool, Eval
 
-from .dated import context_date, in_force
+from .dated import context_date, in_force, selected
 from .exceptions import MeterError
 
 READING_DIGITS = (16, 4)
@@ -102,7 +102,7 @@ class Meter(ModelSQL, ModelView):
     state = fields.Function(fields.Selection([
                 ('active', "Active"),
                 ('removed', "Removed"),
-                ], "State"), 'get_state')
+                ], "State"), 'get_state', searcher='search_state')
 
     @classmethod
     def __setup__(cls):
@@ -152,6 +152,19 @@ class Meter(ModelSQL, ModelView):
 
     def get_state(self, name):
         return 'active' if self.is_active(context_date()) else 'removed'
+
+    @classmethod
+    def search_state(cls, name, clause):
+        date = context_date()
+        _, operator, value = clause[:3]
+        active = ['AND',
+            ('installation_date', '<=', date),
+            ['OR', ('removal_date', '=', None), ('removal_date', '>=', date)],
+            ]
+        positive = selected('active', operator, value)
+        removed = ['OR',
+            ('installation_date', '>', date), ('removal_date', '<', date)]
+        return active if positive else removed
 
     def is_active(self, date):
         return in_force(
