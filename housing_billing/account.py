@@ -227,7 +227,7 @@ class Resident(ModelSQL, ModelView):
         return [('party.rec_name',) + tuple(clause[1:])]
 
     def absent_on(self, date):
-        return any(in_force(a, date) for a in self.absences)
+        return any(a.covers(date) for a in self.absences)
 
     @classmethod
     def validate(cls, residents):
@@ -250,8 +250,14 @@ class Absence(ModelSQL, ModelView):
 
     resident = fields.Many2One(
         'housing.resident', "Resident", required=True, ondelete='CASCADE')
-    date_from = fields.Date("From", required=True)
-    date_to = fields.Date("To", required=True)
+    date_from = fields.Date(
+        "Departure", required=True,
+        help="The day the resident left: not a day of absence "
+        "(Decree 354 para 90).")
+    date_to = fields.Date(
+        "Arrival", required=True,
+        help="The day the resident came back: not a day of absence "
+        "(Decree 354 para 90).")
     reason = fields.Selection([
             ('business_trip', "Business Trip"),
             ('study', "Study"),
@@ -272,8 +278,12 @@ class Absence(ModelSQL, ModelView):
         cls._order.insert(0, ('date_from', 'DESC'))
 
     @property
-    def days(self):
-        return (self.date_to - self.date_from).days + 1
+    def full_days(self):
+        "Days of absence: those between departure and arrival (para 90)."
+        return max((self.date_to - self.date_from).days - 1, 0)
+
+    def covers(self, date):
+        return self.date_from < date < self.date_to
 
     def get_rec_name(self, name):
         return '%s %s – %s' % (

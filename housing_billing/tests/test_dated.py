@@ -107,10 +107,12 @@ class HousingDatedTestCase(HousingTestCase):
             self.assertEqual(
                 account.payer_at(D(2025, 3, 14)).party, seller)
             self.assertEqual(account.payer_at(D(2025, 3, 15)).party, buyer)
-            self.assertFalse(moved_in.absent_on(D(2025, 3, 31)))
-            self.assertTrue(moved_in.absent_on(D(2025, 4, 1)))
-            self.assertTrue(moved_in.absent_on(D(2025, 4, 20)))
-            self.assertFalse(moved_in.absent_on(D(2025, 4, 21)))
+            # Neither the day of departure nor that of arrival is absent.
+            self.assertFalse(moved_in.absent_on(D(2025, 4, 1)))
+            self.assertTrue(moved_in.absent_on(D(2025, 4, 2)))
+            self.assertTrue(moved_in.absent_on(D(2025, 4, 19)))
+            self.assertFalse(moved_in.absent_on(D(2025, 4, 20)))
+            self.assertEqual(moved_in.absences[0].full_days, 18)
 
     @with_transaction()
     def test_history_keeps_the_previous_value(self):
