@@ -8,6 +8,7 @@ from trytond.modules.company.tests import (
 )
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 CHART = 'l10n_ru_housing.account_root'
 
@@ -143,6 +144,64 @@ class L10nRuHousingTestCase(CompanyTestMixin, ModuleTestCase):
             for c in companies]
         self.assertEqual(counts[0], counts[1])
         self.assertEqual(counts[0], 27)
+
+    @with_transaction()
+    def test_update_chart(self):
+        "Update the chart: nothing changes, then a new account is added"
+        pool = Pool()
+        Account = pool.get('account.account')
+        AccountTemplate = pool.get('account.account.template')
+        Type = pool.get('account.account.type')
+        ModelData = pool.get('ir.model.data')
+        UpdateChart = pool.get('account.update_chart', type='wizard')
+
+        company = create_company()
+        with set_company(company):
+            create_chart(company, chart=CHART)
+            root, = Account.search([
+                    ('company', '=', company.id),
+                    ('parent', '=', None),
+                    ])
+
+            def update():
+                session_id, _, _ = UpdateChart.create()
+                update_chart = UpdateChart(session_id)
+                update_chart.start.account = root
+                update_chart.transition_update()
+
+            def snapshot():
+                return (
+                    [(a.code, a.name, a.type and a.type.name)
+                        for a in Account.search(
+                            [('company', '=', company.id)],
+                            order=[('id', 'ASC')])],
+                    [(t.name, t.parent and t.parent.id)
+                        for t in Type.search(
+                            [('company', '=', company.id)],
+                            order=[('id', 'ASC')])])
+
+            before = snapshot()
+            update()
+            self.assertEqual(snapshot(), before)
+
+            # A later version of the template adds an account
+            template = AccountTemplate(
+                code='58', name="Финансовые вложения",
+                parent=ModelData.get_id('l10n_ru_housing', 'section_5'),
+                type=ModelData.get_id(
+                    'l10n_ru_housing', 'type_cash_operating'))
+            with Transaction().set_user(0):
+                template.save()
+            update()
+            account, = Account.search([
+                    ('company', '=', company.id),
+                    ('template', '=', template.id),
+                    ])
+            self.assertEqual(account.code, '58')
+            self.assertEqual(
+                account.parent.name, "Раздел V. Денежные средства")
+            self.assertEqual(
+                account.type.name, "Касса, расчётные счета, переводы в пути")
 
 
 del ModuleTestCase
