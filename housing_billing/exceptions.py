@@ -21,3 +21,7 @@ class MeterError(ValidationError):
 
 class ReadingError(ValidationError):
     pass
+
+
+class AccrualError(ValidationError):
+    pass

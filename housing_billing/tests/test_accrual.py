@@ -1,0 +1,180 @@
+# This file is part of the housing billing suite. See the COPYRIGHT file at
+# the top level of this repository for copyright notices and license terms.
+"An accrual run computes each account's month with the kernel."
+import datetime as dt
+from decimal import Decimal
+
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+
+from .tools import (
+    HousingTestCase,
+    create_account,
+    create_building,
+    create_party,
+    create_premises,
+    create_service,
+)
+
+D = dt.date
+
+
+class HousingAccrualTestCase(HousingTestCase):
+    "Test accrual runs"
+
+    def setup_building(self):
+        pool = Pool()
+        Tariff = pool.get('housing.tariff')
+        Normative = pool.get('housing.normative')
+        Meter = pool.get('housing.meter')
+        Reading = pool.get('housing.meter.reading')
+        Resident = pool.get('housing.resident')
+        ModelData = pool.get('ir.model.data')
+        cold_water = create_service('HVS')
+        Pool().get('housing.service').write([cold_water], {
+                'resource': 'cold_water'})
+        maintenance = create_service(
+            'SOD', method='area', uom='product.uom_square_meter')
+        for service, price in [(cold_water, '49.87'), (maintenance, '30.00')]:
+            Tariff.create([{
+                        'service': service.id, 'date_from': D(2025, 1, 1),
+                        'date_to': D(2026, 3, 15),
+                        'rates': [('create', [{'price': Decimal(price)}])],
+                        }, {
+                        'service': service.id, 'date_from': D(2026, 3, 16),
+                        'rates': [('create', [
+                                        {'price': Decimal(price) + 1}])],
+                        }])
+        Normative.create([{
+                    'service': cold_water.id, 'kind': 'person',
+                    'value': Decimal('4.85'),
+                    'unit': ModelData.get_id('product', 'uom_cubic_meter'),
+                    'date_from': D(2017, 1, 1),
+                    }])
+        building = create_building()
+        metered = create_premises(
+            building, '1', [(D(2020, 1, 1), Decimal('54.30'))])
+        unmetered = create_premises(
+            building, '2', [(D(2020, 1, 1), Decimal('40.00'))])
+        accounts = []
+        for number, premises in [('101', metered), ('102', unmetered)]:
+            payer = create_party("Плательщик %s" % number)
+            account = create_account(
+                premises, number, [(D(2020, 1, 1), payer)])
+            Pool().get('housing.account').write([account], {
+                    'services': [('create', [
+                                {'service': cold_water.id,
+                                    'date_from': D(2020, 1, 1)},
+                                {'service': maintenance.id,
+                                    'date_from': D(2020, 1, 1)},
+                                ])]})
+            Resident.create([{
+                        'account': account.id, 'party': payer.id,
+                        'registered_from': D(2020, 1, 1),
+                        }, {
+                        'account': account.id,
+                        'party': create_party("Жилец %s" % number).id,
+                        'registered_from': D(2026, 3, 12),
+                        }])
+            accounts.append(account)
+        meter, = Meter.create([{
+                    'service': cold_water.id, 'building': building.id,
+                    'premises': metered.id, 'serial_number': 'M-1',
+                    'installation_date': D(2024, 1, 10),
+                    'installation_value1': Decimal('100'),
+                    }])
+        Reading.create([{
+                    'meter': meter.id, 'date': D(2026, 2, 20),
+                    'value1': Decimal('123.456'),
+                    }, {
+                    'meter': meter.id, 'date': D(2026, 3, 20),
+                    'value1': Decimal('130.789'),
+                    }])
+        return building, accounts
+
+    @with_transaction()
+    def test_compute_month(self):
+        "Meter, normative and area charges of March 2026, split by tariff"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        company = create_company()
+        with set_company(company):
+            building, (metered, unmetered) = self.setup_building()
+            run, = Run.create([{'period': D(2026, 3, 1)}])
+            Run.compute([run])
+
+            self.assertEqual(run.state, 'computed')
+            self.assertEqual(
+                [a.message for a in run.anomalies if a.severity == 'error'],
+                [])
+
+            def amounts(account, code):
+                return [c.amount for c in run.charges
+                    if c.account == account and c.service.code == code]
+
+            def money(value):
+                return value.quantize(Decimal('0.01'))
+
+            # 7.333 m³ split by days: 15/31 at 49.87 and 16/31 at 50.87.
+            volume = Decimal('130.789') - Decimal('123.456')
+            self.assertEqual(
+                amounts(metered, 'HVS'), [
+                    money(volume * 15 / 31 * Decimal('49.87')),
+                    money(volume * 16 / 31 * Decimal('50.87'))])
+            # No meter: 4.85 m³ a person; one person all month, the second
+            # from the 12th: 19 person-days to the 15th, 32 after.
+            self.assertEqual(
+                amounts(unmetered, 'HVS'), [
+                    money(Decimal('4.85') * 19 / 31 * Decimal('49.87')),
+                    money(Decimal('4.85') * 32 / 31 * Decimal('50.87'))])
+            self.assertEqual(
+                amounts(metered, 'SOD'),
+                [money(Decimal('54.30') * 15 / 31 * 30),
+                    money(Decimal('54.30') * 16 / 31 * 31)])
+            self.assertEqual(
+                run.total, sum(c.amount for c in run.charges))
+            self.assertEqual(
+                {(t.service.code, t.accounts, t.amount)
+                    for t in run.service_totals},
+                {(code, 2, sum(c.amount for c in run.charges
+                                if c.service.code == code))
+                    for code in ['HVS', 'SOD']})
+            self.assertEqual(
+                [(t.building, t.accounts, t.amount)
+                    for t in run.building_totals],
+                [(building, 2, run.total)])
+            explanation = [c.explanation_ru for c in run.charges
+                if c.account == metered and c.service.code == 'HVS'][0]
+            self.assertIn('123,456 → 130,789', explanation)
+
+    @with_transaction()
+    def test_recompute_replaces_lines(self):
+        "Computing again replaces the lines; reset to draft clears them"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        company = create_company()
+        with set_company(company):
+            self.setup_building()
+            run, = Run.create([{'period': D(2026, 3, 1)}])
+            Run.compute([run])
+            count, total = len(run.charges), run.total
+            Run.compute([run])
+            run = Run(run.id)
+            self.assertEqual((len(run.charges), run.total), (count, total))
+            Run.draft([run])
+            self.assertEqual(len(Run(run.id).charges), 0)
+
+    @with_transaction()
+    def test_missing_tariff_is_an_anomaly(self):
+        "An account whose tariff is missing is named, the others computed"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        company = create_company()
+        with set_company(company):
+            self.setup_building()
+            run, = Run.create([{'period': D(2024, 12, 1)}])
+            Run.compute([run])
+            errors = [a for a in run.anomalies if a.severity == 'error']
+            self.assertEqual(len(errors), 2)
+            self.assertIn('HVS', errors[0].message)
