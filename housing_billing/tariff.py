@@ -117,7 +117,10 @@ class Tariff(ModelSQL, ModelView):
         if self.structure == 'flat':
             valid = len(self.rates) == 1 and zones == [None]
         elif self.structure == 'zones':
-            valid = (set(zones) in ZONES_BY_COUNT.values()
+            # A single price may stand beside the zones, for the consumers
+            # billed without a zone meter (by normative).
+            zoned = [z for z in zones if z]
+            valid = (set(zoned) in ZONES_BY_COUNT.values()
                 and len(zones) == len(set(zones)))
         else:
             valid = (len(self.rates) >= 2

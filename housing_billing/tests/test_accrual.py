@@ -178,3 +178,75 @@ class HousingAccrualTestCase(HousingTestCase):
             errors = [a for a in run.anomalies if a.severity == 'error']
             self.assertEqual(len(errors), 2)
             self.assertIn('HVS', errors[0].message)
+
+    @with_transaction()
+    def test_zone_tariff_with_single_price(self):
+        "A two-zone meter bills by zone, a flat without at the single price"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        Tariff = pool.get('housing.tariff')
+        Normative = pool.get('housing.normative')
+        Meter = pool.get('housing.meter')
+        Reading = pool.get('housing.meter.reading')
+        Account = pool.get('housing.account')
+        ModelData = pool.get('ir.model.data')
+        company = create_company()
+        with set_company(company):
+            _, (metered, unmetered) = self.setup_building()
+            electricity = create_service(
+                'ELE', uom='product.uom_energy_kwh')
+            pool.get('housing.service').write([electricity], {
+                    'resource': 'electricity'})
+            Tariff.create([{
+                        'service': electricity.id, 'structure': 'zones',
+                        'date_from': D(2025, 1, 1),
+                        'rates': [('create', [
+                                    {'zone': 'day', 'price': Decimal('7.45')},
+                                    {'zone': 'night',
+                                        'price': Decimal('3.72')},
+                                    {'price': Decimal('7.02')},
+                                    ])],
+                        }])
+            Normative.create([{
+                        'service': electricity.id, 'kind': 'person',
+                        'value': Decimal('70'),
+                        'unit': ModelData.get_id(
+                            'product', 'uom_energy_kwh'),
+                        'date_from': D(2017, 1, 1),
+                        }])
+            for account in [metered, unmetered]:
+                Account.write([account], {'services': [('create', [{
+                                    'service': electricity.id,
+                                    'date_from': D(2020, 1, 1)}])]})
+            meter, = Meter.create([{
+                        'service': electricity.id,
+                        'building': metered.premises.building.id,
+                        'premises': metered.premises.id,
+                        'serial_number': 'E-1', 'zones': 2, 'digits': 8,
+                        'installation_date': D(2024, 1, 10),
+                        'installation_value1': Decimal('4000'),
+                        'installation_value2': Decimal('1900'),
+                        }])
+            Reading.create([{
+                        'meter': meter.id, 'date': D(2026, 2, 20),
+                        'value1': Decimal('4510'), 'value2': Decimal('1974'),
+                        }, {
+                        'meter': meter.id, 'date': D(2026, 3, 20),
+                        'value1': Decimal('4667'), 'value2': Decimal('2036'),
+                        }])
+            run, = Run.create([{'period': D(2026, 3, 1)}])
+            Run.compute([run])
+
+            def amounts(account):
+                return [(c.component, c.amount) for c in run.charges
+                    if c.account == account and c.service == electricity]
+
+            self.assertEqual(amounts(metered), [
+                    ('day', Decimal('1169.65')),  # 157 kWh × 7.45
+                    ('night', Decimal('230.64')),  # 62 kWh × 3.72
+                    ])
+            # 70 kWh × 51 person-days / 31 × 7.02
+            self.assertEqual(
+                [a for _, a in amounts(unmetered)],
+                [(Decimal(70) * 51 / 31 * Decimal('7.02')).quantize(
+                        Decimal('0.01'))])
