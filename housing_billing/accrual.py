@@ -2,6 +2,7 @@
 # the top level of this repository for copyright notices and license terms.
 import datetime as dt
 import json
+from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Count, Min, Sum
@@ -78,6 +79,8 @@ class Run(Workflow, ModelSQL, ModelView):
     total = fields.Function(
         fields.Numeric("Total", digits=MONEY), 'get_total')
     computed_at = fields.DateTime("Computed At", readonly=True)
+    moves = fields.One2Many(
+        'account.move', 'origin', "Moves", readonly=True)
 
     del _states
 
@@ -95,6 +98,7 @@ class Run(Workflow, ModelSQL, ModelView):
             ('draft', 'cancelled'),
             ('computed', 'cancelled'),
             ('cancelled', 'draft'),
+            ('computed', 'posted'),
             }
         cls._buttons.update({
                 'compute': {
@@ -105,6 +109,11 @@ class Run(Workflow, ModelSQL, ModelView):
                 'draft': {
                     'invisible': ~Eval('state').in_(['computed', 'cancelled']),
                     'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                'post': {
+                    'invisible': Eval('state') != 'computed',
+                    'icon': 'tryton-ok',
                     'depends': ['state'],
                     },
                 'cancel': {
@@ -183,6 +192,24 @@ class Run(Workflow, ModelSQL, ModelView):
         cls.write(runs, {'computed_at': dt.datetime.now()})
 
     @classmethod
+    @ModelView.button
+    @Workflow.transition('posted')
+    def post(cls, runs):
+        pool = Pool()
+        Move = pool.get('account.move')
+        moves = []
+        for run in runs:
+            run.check_postable()
+            moves.extend(run.get_moves())
+        # The button is the accountants'; the ledger is written on their
+        # behalf, not through their own rights on account.move.
+        with without_check_access():
+            Move.save(moves)
+            Move.post(moves)
+        for run in runs:
+            run.check_ledger()
+
+    @classmethod
     def clear(cls, runs):
         pool = Pool()
         Charge = pool.get('housing.charge')
@@ -194,6 +221,115 @@ class Run(Workflow, ModelSQL, ModelView):
             for sub_ids in grouped_slice(run_ids, 1000):
                 cursor.execute(*table.delete(
                         where=table.run.in_(list(sub_ids))))
+
+    def check_postable(self):
+        errors = [a for a in self.anomalies if a.severity == 'error']
+        if errors:
+            raise AccrualError(gettext(
+                    'housing_billing.msg_accrual_post_errors',
+                    run=self.rec_name, count=len(errors),
+                    first=errors[0].message))
+        for other in self.search([
+                    ('company', '=', self.company.id),
+                    ('period', '=', self.period),
+                    ('state', '=', 'posted'),
+                    ('id', '!=', self.id),
+                    ]):
+            mine = {b.id for b in self.buildings}
+            theirs = {b.id for b in other.buildings}
+            if not mine or not theirs or mine & theirs:
+                raise AccrualError(gettext(
+                        'housing_billing.msg_accrual_posted_twice',
+                        run=self.rec_name, other=other.rec_name))
+
+    def get_moves(self):
+        "One move per building: receivables per account, revenue per service."
+        pool = Pool()
+        Move = pool.get('account.move')
+        Period = pool.get('account.period')
+        Configuration = pool.get('housing.configuration')
+        journal = Configuration(1).accrual_journal
+        if not journal:
+            raise AccrualError(gettext(
+                    'housing_billing.msg_accrual_no_journal',
+                    run=self.rec_name))
+        date = month_end(self.period)
+        period = Period.find(self.company, date=date)
+        by_building = defaultdict(list)
+        for charge in self.charges:
+            by_building[charge.building].append(charge)
+        for building, charges in sorted(
+                by_building.items(), key=lambda i: i[0].rec_name):
+            yield Move(
+                company=self.company, journal=journal, period=period,
+                date=date, origin=self,
+                description=gettext(
+                    'housing_billing.msg_accrual_move_description',
+                    period=self.period.strftime('%m.%Y'),
+                    building=building.rec_name),
+                lines=list(self.move_lines(charges, date)))
+
+    def move_lines(self, charges, date):
+        pool = Pool()
+        Line = pool.get('account.move.line')
+        receivable = defaultdict(Decimal)
+        credit = defaultdict(Decimal)
+        for charge in charges:
+            receivable[charge.account] += charge.amount
+            credit[self.credit_key(charge)] += charge.amount
+
+        def line(amount, **values):
+            return Line(
+                debit=amount if amount > 0 else 0,
+                credit=-amount if amount < 0 else 0, **values)
+
+        for account, amount in sorted(
+                receivable.items(), key=lambda i: i[0].number):
+            if not amount:
+                continue
+            payer = account.payer_at(date)
+            if not payer:
+                raise AccrualError(gettext(
+                        'housing_billing.msg_accrual_no_payer',
+                        account=account.rec_name, date=date.isoformat()))
+            yield line(
+                amount, account=payer.party.account_receivable_used,
+                party=payer.party, housing_account=account)
+        for (ledger_account, party), amount in sorted(
+                credit.items(), key=lambda i: i[0][0].code or ''):
+            if amount:
+                yield line(-amount, account=ledger_account, party=party)
+
+    def credit_key(self, charge):
+        """Where a charge is credited: the revenue account of its service's
+        product, or the supplier's payable for an agent service."""
+        service = charge.service
+        if service.kind == 'agent':
+            supplier = service.supplier
+            return supplier.account_payable_used, supplier
+        account = service.product.account_revenue_used
+        if not account:
+            raise AccrualError(gettext(
+                    'housing_billing.msg_accrual_no_revenue_account',
+                    service=service.rec_name,
+                    product=service.product.rec_name))
+        return account, None
+
+    def check_ledger(self):
+        """The ledger must say what the run says: as much receivable on the
+        personal accounts as the charges, and every move balanced."""
+        pool = Pool()
+        Line = pool.get('account.move.line')
+        lines = Line.search([
+                ('move.origin', '=', str(self)),
+                ('housing_account', '!=', None),
+                ])
+        ledger = sum(
+            (line.debit - line.credit for line in lines), Decimal(0))
+        if ledger != self.total:
+            raise AccrualError(gettext(
+                    'housing_billing.msg_accrual_ledger_mismatch',
+                    run=self.rec_name, total=self.total, ledger=ledger))
 
     @property
     def billing_period(self):

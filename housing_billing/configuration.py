@@ -26,6 +26,11 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         domain=[('reading_day_to', '>=', 1),
             ('reading_day_to', '<=', 31)])
 
+    accrual_journal = fields.Many2One(
+        'account.journal', "Accrual Journal",
+        domain=[('type', '=', 'revenue')],
+        help="The journal the accrual runs are posted in.")
+
     @staticmethod
     def default_implausible_jump_factor():
         return Decimal(3)

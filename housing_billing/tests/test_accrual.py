@@ -4,6 +4,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from trytond.model.exceptions import ValidationError
+from trytond.modules.account.tests import create_chart, get_fiscalyear
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
@@ -250,3 +252,93 @@ class HousingAccrualTestCase(HousingTestCase):
                 [a for _, a in amounts(unmetered)],
                 [(Decimal(70) * 51 / 31 * Decimal('7.02')).quantize(
                         Decimal('0.01'))])
+
+    def setup_ledger(self, company):
+        "A chart, the fiscal year 2026 and revenue accounts on the services"
+        pool = Pool()
+        Account = pool.get('account.account')
+        Category = pool.get('product.category')
+        Template = pool.get('product.template')
+        Journal = pool.get('account.journal')
+        Configuration = pool.get('housing.configuration')
+        FiscalYear = pool.get('account.fiscalyear')
+        create_chart(company)
+        fiscalyear = get_fiscalyear(company, today=D(2026, 1, 1))
+        fiscalyear.save()
+        FiscalYear.create_period([fiscalyear])
+        revenue, = Account.search([
+                ('type.revenue', '=', True), ('closed', '!=', True),
+                ], limit=1)
+        category, = Category.create([{
+                    'name': "ЖКУ", 'accounting': True,
+                    'account_revenue': revenue.id,
+                    }])
+        Template.write(Template.search([]), {'account_category': category.id})
+        journal, = Journal.search([('type', '=', 'revenue')], limit=1)
+        configuration = Configuration(1)
+        configuration.accrual_journal = journal
+        configuration.save()
+        return revenue
+
+    @with_transaction()
+    def test_post_to_ledger(self):
+        "Posting writes balanced moves: receivable per account, revenue"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        Line = pool.get('account.move.line')
+        company = create_company()
+        with set_company(company):
+            building, accounts = self.setup_building()
+            revenue = self.setup_ledger(company)
+            run, = Run.create([{'period': D(2026, 3, 1)}])
+            Run.compute([run])
+            Run.post([run])
+
+            self.assertEqual(run.state, 'posted')
+            move, = run.moves
+            self.assertEqual(move.state, 'posted')
+            self.assertEqual(move.date, D(2026, 3, 31))
+            self.assertEqual(
+                sum(line.debit for line in move.lines),
+                sum(line.credit for line in move.lines))
+            receivables = Line.search([('housing_account', '!=', None)])
+            self.assertEqual(
+                {(line.housing_account, line.party, line.debit)
+                    for line in receivables},
+                {(a, a.payer_at(D(2026, 3, 31)).party,
+                        sum(c.amount for c in run.charges
+                            if c.account == a))
+                    for a in accounts})
+            self.assertEqual(
+                sum(line.credit for line in move.lines
+                    if line.account == revenue), run.total)
+            # The party's receivable is what the run charged it.
+            payer = accounts[0].payer_at(D(2026, 3, 31)).party
+            self.assertEqual(
+                payer.receivable, sum(c.amount for c in run.charges
+                    if c.account == accounts[0]))
+
+    @with_transaction()
+    def test_post_once(self):
+        "A period and scope is posted once; a run with errors not at all"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        company = create_company()
+        with set_company(company):
+            building, _ = self.setup_building()
+            self.setup_ledger(company)
+            first, second, partial = Run.create([
+                    {'period': D(2026, 3, 1)},
+                    {'period': D(2026, 3, 1)},
+                    {'period': D(2026, 3, 1),
+                        'buildings': [('add', [building.id])]},
+                    ])
+            Run.compute([first, second, partial])
+            Run.post([first])
+            for run in [second, partial]:
+                with self.assertRaises(ValidationError):
+                    Run.post([run])
+            broken, = Run.create([{'period': D(2024, 12, 1)}])
+            Run.compute([broken])
+            with self.assertRaises(ValidationError):
+                Run.post([broken])
