@@ -39,6 +39,7 @@ import datetime as dt
 import os
 import re
 import sys
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -221,7 +222,8 @@ TARIFF_PRICES = {
     'cold_water': Decimal('52.66'),
     'hot_water': Decimal('255.30'),
     'sewage': Decimal('43.51'),
-    'electricity': (Decimal('7.89'), Decimal('3.27')),
+    # day, night and the single price of the flats without a zone meter
+    'electricity': (Decimal('7.89'), Decimal('3.27'), Decimal('6.43')),
     'heating': Decimal('2847.12'),
     'maintenance': Decimal('38.50'),
     'capital_repair': Decimal('14.27'),
@@ -497,6 +499,11 @@ def _decimal(value, scale):
     return Decimal(value).scaleb(-scale)
 
 
+# The writer threads draw their ids one after the other, so that each
+# draw gets consecutive values.
+_ALLOCATION = threading.Lock()
+
+
 class BulkWriter:
     """Writes rows the way Tryton's ModelSQL.create would, in bulk, in the
     current transaction: ids from the tables' sequences, create_uid and
@@ -550,13 +557,14 @@ class BulkWriter:
             # the values are consecutive (they are unless another
             # transaction draws from the sequence at the same time).
             cursor = self.connection.cursor()
-            cursor.execute(
-                "SELECT MIN(i), MAX(i), COUNT(*) FROM ("
-                "SELECT nextval(pg_get_serial_sequence("
-                "format(%s, %s::text), 'id')) AS i "
-                "FROM generate_series(1, %s)) AS s",
-                ('%I', table, count))
-            low, high, number = cursor.fetchone()
+            with _ALLOCATION:
+                cursor.execute(
+                    "SELECT MIN(i), MAX(i), COUNT(*) FROM ("
+                    "SELECT nextval(pg_get_serial_sequence("
+                    "format(%s, %s::text), 'id')) AS i "
+                    "FROM generate_series(1, %s)) AS s",
+                    ('%I', table, count))
+                low, high, number = cursor.fetchone()
             if high - low + 1 == number == count:
                 return low
             ids = self.database.nextid(self.connection, table, count=count)
@@ -657,36 +665,48 @@ class BulkWriter:
                     ', '.join('?' * len(columns))),
                 map(convert, rows))
 
+    def _where(self, ids, alias):
+        """[(condition, params), ...] selecting the rows of ids: ranges of
+        consecutive ids, or an array of them when they are scattered."""
+        runs = _runs(ids)
+        if len(runs) > 20 and self.backend == 'postgresql':
+            return [('%s.id = ANY(%%s)' % alias, [list(ids)])]
+        return [(' OR '.join('%s.id BETWEEN %d AND %d' % (alias, low, high)
+                    for low, high in group), [])
+            for group in _grouped(runs, 200)]
+
     def history(self, Model, ids, override=None):
         """Copy the records to the history table as _insert_history does;
         override replaces some columns by constants."""
-        from sql import Column, Literal
-        from sql.operators import And, Or
         from trytond.model import fields
         if not Model._history or not len(ids):
             return
         override = override or {}
-        table = Model.__table__()
-        history = Model.__table_history__()
-        columns, hcolumns = [], []
+        columns, hcolumns, params = [], [], []
+        placeholder = '%s' if self.backend == 'postgresql' else '?'
         for fname, field in sorted(Model._fields.items()):
             if not field.sql_type() or isinstance(field, fields.Function):
                 continue
             if fname in override:
-                columns.append(Literal(override[fname]))
+                columns.append(placeholder)
+                params.append(override[fname])
             else:
-                columns.append(Column(table, fname))
-            hcolumns.append(Column(history, fname))
+                columns.append('t."%s"' % fname)
+            hcolumns.append('"%s"' % fname)
         cursor = self.connection.cursor()
-        for runs in _grouped(_runs(ids), 200):
-            where = Or([And([table.id >= low, table.id <= high])
-                    for low, high in runs])
-            cursor.execute(*history.insert(
-                    hcolumns, table.select(*columns, where=where)))
+        for where, where_params in self._where(ids, 't'):
+            if self.backend != 'postgresql':
+                where = where.replace('%s', '?')
+            cursor.execute(
+                'INSERT INTO "%s__history" (%s) SELECT %s FROM "%s" t '
+                'WHERE %s' % (Model._table, ', '.join(hcolumns),
+                    ', '.join(columns), Model._table, where),
+                params + where_params)
 
     def check(self, table, ids):
         """Raise if a new row of table refers to a missing record (when
-        the foreign key triggers were skipped)."""
+        the foreign key triggers were skipped). The columns filled with
+        the user of the transaction are not checked."""
         if not self.checks or not len(ids):
             return
         cursor = self.connection.cursor()
@@ -701,19 +721,60 @@ class BulkWriter:
                 "AND af.attnum = c.confkey[1] "
                 "WHERE c.contype = 'f' AND c.conrelid = %s::regclass",
                 ('"%s"' % table,))
-            self.foreign_keys[table] = cursor.fetchall()
-        runs = _runs(ids)
-        where = ' OR '.join('c.id BETWEEN %d AND %d' % r for r in runs)
-        for column, target, target_column in self.foreign_keys[table]:
-            cursor.execute(
-                'SELECT COUNT(*) FROM "%s" c WHERE (%s) '
-                'AND c."%s" IS NOT NULL AND NOT EXISTS ('
-                'SELECT 1 FROM %s t WHERE t."%s" = c."%s")' % (
-                    table, where, column, target, target_column, column))
-            missing, = cursor.fetchone()
-            if missing:
-                raise RuntimeError('%d rows of %s refer to a missing %s' % (
-                        missing, table, target))
+            self.foreign_keys[table] = [
+                (column, target, target_column)
+                for column, target, target_column in cursor.fetchall()
+                if column not in {'create_uid', 'write_uid', 'entered_by'}]
+        for where, params in self._where(ids, 'c'):
+            for column, target, target_column in self.foreign_keys[table]:
+                cursor.execute(
+                    'SELECT COUNT(*) FROM "%s" c WHERE (%s) '
+                    'AND c."%s" IS NOT NULL AND NOT EXISTS ('
+                    'SELECT 1 FROM %s t WHERE t."%s" = c."%s")' % (
+                        table, where, column, target, target_column,
+                        column), params)
+                missing, = cursor.fetchone()
+                if missing:
+                    raise RuntimeError(
+                        '%d rows of %s refer to a missing %s' % (
+                            missing, table, target))
+
+
+def defer_indexes():
+    """PostgreSQL: drop the secondary (non-unique) indexes Tryton manages on
+    the tables the bulk path fills; restore_indexes() creates them again,
+    as trytond-admin --indexes would. Loading then sorting is much cheaper
+    than maintaining them row by row."""
+    from trytond import backend
+    from trytond.pool import Pool
+    if backend.name != 'postgresql':
+        return False
+    pool = Pool()
+    for table in TABLE_ORDER:
+        Model = pool.get(MODELS[table])
+        for history in [False, True] if Model._history else [False]:
+            # No index declared: Tryton drops those it manages
+            Model.__table_handler__(history=history).set_indexes([])
+    return True
+
+
+def restore_indexes():
+    "Create the indexes Tryton declares on the tables of the bulk path."
+    from trytond import backend
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    cursor = Transaction().connection.cursor()
+    if backend.name == 'postgresql':
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for table in TABLE_ORDER:
+        Model = pool.get(MODELS[table])
+        # As trytond-admin: with the indexes of the Many2One fields
+        Model.__setup_indexes__()
+        Model._update_sql_indexes()
+    if backend.name == 'postgresql':
+        for table in TABLE_ORDER:
+            cursor.execute('ANALYZE "%s"' % table)
 
 
 def _runs(ids):
@@ -926,10 +987,11 @@ def _setup_services(company, result):
 def _tariff_rates(code, factor):
     price = TARIFF_PRICES[code]
     if isinstance(price, tuple):
-        day, night = (
+        day, night, single = (
             (p * factor).quantize(Decimal('0.01')) for p in price)
         return 'zones', [
-            {'zone': 'day', 'price': day}, {'zone': 'night', 'price': night}]
+            {'zone': 'day', 'price': day}, {'zone': 'night', 'price': night},
+            {'zone': None, 'price': single}]
     return 'flat', [{'price': (price * factor).quantize(Decimal('0.01'))}]
 
 
@@ -1147,9 +1209,14 @@ class Occupancy:
                 continue
             days = _overlap(date_from, date_to, first, last)
             for start, end in absences:
-                days -= _overlap(
-                    max(start, date_from), min(end, date_to or end),
-                    first, last)
+                # Away from the day after the departure to the day before
+                # the arrival (Decree 354 para 90)
+                start += dt.timedelta(days=1)
+                end -= dt.timedelta(days=1)
+                if start <= end:
+                    days -= _overlap(
+                        max(start, date_from), min(end, date_to or end),
+                        first, last)
             if days > 0:
                 persons[i] += days / length
 
@@ -1450,6 +1517,7 @@ class BuildingGenerator:
         for _ in range(rng.choice([1, 1, 1, 2])):
             if (last - first).days < 20:
                 break
+            # From the departure to the arrival, both days at home
             start = random_date(rng, first, last - dt.timedelta(days=15))
             end = min(start + dt.timedelta(days=rng.randint(14, 120)), last)
             reason, document = rng.choice(ABSENCE_REASONS)
@@ -1687,6 +1755,9 @@ class BuildingGenerator:
                 feature = wanted.get((position, point.service))
                 if feature:
                     features.add(feature)
+            elif point.zones == 1 and rng.random() < 0.001:
+                # An old counter near its end
+                features.add('rollover')
             self.make_point_meters(premises, point, dates, features)
 
     def install_date(self, service):
@@ -1754,14 +1825,13 @@ class BuildingGenerator:
             removal = None
         capacity = 10 ** point.digits * 1000
         zones = point.zones
-        if 'rollover' in features:
+        k = len(dates) // 2
+        if ('rollover' in features and k >= 1
+                and consumption[k][0] - consumption[k - 1][0] >= 2):
             # The counter passes 99999.999 in the middle of the window: it
             # came with a high reading.
-            k = max(1, len(dates) // 2)
             cum = consumption[k][0]
             last = consumption[k][0] - consumption[k - 1][0]
-            if last < 2:
-                raise ValueError('no consumption to roll over')
             start = [capacity - cum + rng.randint(1, last - 1)]
             self.stats['rollover_planned'] += 1
         else:
@@ -2151,11 +2221,16 @@ def existing_buildings(company):
 
 
 def generate(accounts, seed=1, end=None, months=24, admin_password=None,
-        commit=None, chunk_accounts=2500, jobs=0, log=None):
+        commit=None, chunk_accounts=2500, jobs=0, writers=0, indexes=True,
+        log=None):
     """Generate a dataset of accounts personal accounts in the database of
     the current transaction; commit() is called after the set-up and each
     chunk of buildings. With jobs, that many processes generate the rows
-    while this one writes them. Return the summary {name: value}."""
+    while this one writes them. With writers (and commit), the chunks are
+    written by that many threads, each chunk in a transaction of its own
+    (PostgreSQL). Unless indexes, the secondary indexes are dropped during
+    the load and created again at the end (PostgreSQL). Return the summary
+    {name: value}."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     log = log or (lambda *a: None)
@@ -2165,6 +2240,9 @@ def generate(accounts, seed=1, end=None, months=24, admin_password=None,
     if end > today:
         raise ValueError('the end %s is after today: readings cannot be in '
             'the future' % end)
+    if months < 12:
+        raise ValueError('at least 12 months are needed for the changes '
+            'inside the window and a year of reading history')
     window = Window(end, months)
     setup_ = setup(window, admin_password=admin_password)
     setup_.user = Transaction().user
@@ -2190,17 +2268,30 @@ def generate(accounts, seed=1, end=None, months=24, admin_password=None,
         bulk_started = time.monotonic()
         total = sum(p.accounts for p in todo)
         done = 0
-        for batch, chunk in _chunks(setup_, end, months, seed, batches,
-                jobs):
-            write_chunk(chunk, stats)
-            for key, value in chunk.stats.items():
-                stats[key] += value
+        if not indexes and todo and defer_indexes():
+            log('secondary indexes dropped for the load')
             if commit:
                 commit()
+        chunks = _chunks(setup_, end, months, seed, batches, jobs)
+        if writers and commit:
+            written = _write_in_threads(chunks, writers)
+        else:
+            written = _write_here(chunks, commit)
+        for batch, chunk, chunk_stats in written:
+            for key, value in list(chunk.stats.items()) + list(
+                    chunk_stats.items()):
+                stats[key] += value
             done += sum(p.accounts for p in batch)
             log('%d / %d accounts, %.0f s' % (
                     done, total, time.monotonic() - bulk_started))
         summary['bulk seconds'] = round(time.monotonic() - bulk_started, 1)
+        if not indexes:
+            indexes_started = time.monotonic()
+            restore_indexes()
+            if commit:
+                commit()
+            summary['index seconds'] = round(
+                time.monotonic() - indexes_started, 1)
         building = _first_building(setup_.company, fias_code(seed, 0))
         if building:
             setup_building_specifics(setup_, window, building)
@@ -2216,6 +2307,45 @@ def generate(accounts, seed=1, end=None, months=24, admin_password=None,
     summary.update(count_rows())
     summary['seconds'] = round(time.monotonic() - started, 1)
     return summary
+
+
+def _write_here(chunks, commit):
+    "Write the chunks in the current transaction, committing each."
+    for batch, chunk in chunks:
+        stats = defaultdict(float)
+        write_chunk(chunk, stats)
+        if commit:
+            commit()
+        yield batch, chunk, stats
+
+
+def _write_in_threads(chunks, writers):
+    """Write the chunks by writers threads, each chunk in a transaction of
+    its own; yield them as they are committed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from trytond.transaction import Transaction
+    transaction = Transaction()
+    database = transaction.database.name
+    user = transaction.user
+    context = dict(transaction.context)
+
+    def write(chunk):
+        with Transaction().start(database, user, context=context) as other:
+            stats = defaultdict(float)
+            write_chunk(chunk, stats)
+            other.commit()
+        return stats
+
+    with ThreadPoolExecutor(writers) as executor:
+        pending = []
+        for batch, chunk in chunks:
+            pending.append((batch, chunk, executor.submit(write, chunk)))
+            while len(pending) > writers:
+                batch, chunk, future = pending.pop(0)
+                yield batch, chunk, future.result()
+        for batch, chunk, future in pending:
+            yield batch, chunk, future.result()
 
 
 def _chunks(setup_, end, months, seed, batches, jobs):
@@ -2292,6 +2422,12 @@ def parse_args(argv=None):
     parser.add_argument('--jobs', type=int, default=1,
         help="processes generating the rows while the main one writes "
         "them (0: generate in the main process)")
+    parser.add_argument('--writers', type=int,
+        help="threads writing the chunks, each in a transaction of its "
+        "own (default: 2 on PostgreSQL, 0 on SQLite: the main transaction)")
+    parser.add_argument('--keep-indexes', action='store_true',
+        help="maintain the secondary indexes during the load instead of "
+        "dropping them and creating them again at the end (PostgreSQL)")
     parser.add_argument('--quiet', '-q', action='store_true')
     return parser.parse_args(argv)
 
@@ -2321,6 +2457,10 @@ def main(argv=None):
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
     started = time.monotonic()
+    from trytond import backend
+    writers = args.writers
+    if writers is None:
+        writers = 2 if backend.name == 'postgresql' else 0
     Pool.start()
     pool = Pool(args.database)
     pool.init()
@@ -2338,7 +2478,9 @@ def main(argv=None):
                         end=args.end, months=args.months,
                         admin_password=args.admin_password,
                         commit=transaction.commit,
-                        chunk_accounts=args.chunk, jobs=args.jobs, log=log)
+                        chunk_accounts=args.chunk, jobs=args.jobs,
+                        writers=writers, indexes=args.keep_indexes,
+                        log=log)
             except TransactionError as error:
                 transaction.rollback()
                 error.fix(extras)
