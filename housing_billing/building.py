@@ -4,12 +4,12 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .dated import check_dates, context_date, effective, in_force
+from .dated import AreasMixin, check_dates, in_force
 
 AREA_DIGITS = (16, 2)
 
 
-class Building(ModelSQL, ModelView):
+class Building(AreasMixin, ModelSQL, ModelView):
     __name__ = 'housing.building'
     __string__ = "Building"
     _history = True
@@ -61,19 +61,6 @@ class Building(ModelSQL, ModelView):
     def default_company():
         return Transaction().context.get('company')
 
-    @classmethod
-    def get_area(cls, buildings, names):
-        date = context_date()
-        result = {name: {} for name in names}
-        for building in buildings:
-            area = building.area_at(date)
-            for name in names:
-                result[name][building.id] = getattr(area, name, None)
-        return result
-
-    def area_at(self, date):
-        "The building.area record in force on date."
-        return effective(self.areas, date)
 
     def is_managed(self, date):
         return in_force(

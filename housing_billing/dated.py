@@ -18,6 +18,25 @@ def context_date():
     return date or Pool().get('ir.date').today()
 
 
+class AreasMixin:
+    "Areas each in force from its date (the 'areas' field), read on a date."
+    __slots__ = ()
+
+    @classmethod
+    def get_area(cls, records, names):
+        date = context_date()
+        result = {name: {} for name in names}
+        for record in records:
+            area = record.area_at(date)
+            for name in names:
+                result[name][record.id] = getattr(area, name, None)
+        return result
+
+    def area_at(self, date):
+        "The area record in force on date."
+        return effective(self.areas, date)
+
+
 def in_force(record, date, start='date_from', end='date_to'):
     "Whether an interval record (inclusive dates, open ends) covers date."
     date_from = getattr(record, start, None)

@@ -7,7 +7,7 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pyson import Eval
 
 from .building import AREA_DIGITS
-from .dated import context_date, effective, in_force
+from .dated import AreasMixin, in_force
 from .exceptions import ShareError
 
 PREMISES_KINDS = [
@@ -23,7 +23,7 @@ OWNERSHIP_FORMS = [
     ]
 
 
-class Premises(ModelSQL, ModelView):
+class Premises(AreasMixin, ModelSQL, ModelView):
     __name__ = 'housing.premises'
     __string__ = "Premises"
     _history = True
@@ -99,19 +99,6 @@ class Premises(ModelSQL, ModelView):
             ('building.address', operator, value),
             ]
 
-    @classmethod
-    def get_area(cls, premises, names):
-        date = context_date()
-        result = {name: {} for name in names}
-        for record in premises:
-            area = record.area_at(date)
-            for name in names:
-                result[name][record.id] = getattr(area, name, None)
-        return result
-
-    def area_at(self, date):
-        "The premises.area record in force on date."
-        return effective(self.areas, date)
 
     def owners_at(self, date):
         return [o for o in self.owners if in_force(o, date)]
