@@ -301,12 +301,15 @@ class Run(Workflow, ModelSQL, ModelView):
                 yield line(-amount, account=ledger_account, party=party)
 
     def credit_key(self, charge):
-        """Where a charge is credited: the revenue account of its service's
-        product, or the supplier's payable for an agent service."""
+        """Where a charge is credited: the supplier's payable for an agent
+        service, else the service's own credit account, else the revenue
+        account of its product."""
         service = charge.service
         if service.kind == 'agent':
             supplier = service.supplier
             return supplier.account_payable_used, supplier
+        if service.credit_account:
+            return service.credit_account, None
         account = service.product.account_revenue_used
         if not account:
             raise AccrualError(gettext(

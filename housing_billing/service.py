@@ -63,6 +63,16 @@ class Service(DeactivableMixin, ModelSQL, ModelView):
             'invisible': Eval('kind') != 'agent',
             },
         help="The party the charges are collected for.")
+    credit_account = fields.Many2One(
+        'account.account', "Credit Account",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('type', '!=', None),
+            ('closed', '!=', True),
+            ],
+        help="Credit the charges to this account instead of the revenue "
+        "account of the product (e.g. capital repair contributions to "
+        "target financing).")
     sequence = fields.Integer("Sequence")
 
     @classmethod
