@@ -7,32 +7,49 @@ Run from the repository's root on a database where housing_billing is
 activated::
 
     .venv/bin/python bench/generate.py --config trytond.conf \\
-        --database demo --accounts 300
+        --database demo --accounts 300 [--seed 1] [--end 2026-10-31] \\
+        [--months 24] [--admin-password secret]
+
+Environment variables TRYTOND_<SECTION>__<OPTION> override the
+configuration file (trytond's own scripts do the reverse), so
+TRYTOND_DATABASE__URI=postgresql://postgres@127.0.0.1:5432/ with
+--config trytond.conf generates into PostgreSQL; bench/postgresql.conf
+does the same.
 
 The few configuration records (company, users, units, products, services,
 tariffs, normatives) go through the ORM. The housing stock (buildings,
 premises, owners, personal accounts, payers, residents, absences, account
 services, meters and their readings) goes through bulk SQL: COPY on
-PostgreSQL, executemany on SQLite, one transaction per chunk of buildings,
-committed, so that a large run keeps a flat memory and can be restarted:
-buildings already present are skipped.
+PostgreSQL, executemany on SQLite, one transaction per chunk of buildings
+(--chunk accounts), committed, so that a large run keeps a flat memory and
+can be restarted: the buildings already there are skipped.
 
-The bulk path writes what Tryton's own create would: ids from the tables'
-sequences, create_uid and create_date, the parties' codes from the party
-sequence with their computed columns and their language, and the history
-rows of every model with _history (a reading that the ORM would flag on
-create gets, as there, a second history row with the flags and write_uid
-and write_date). It bypasses the models' validation, so
-tests/test_generate.py validates every generated record through the ORM.
+The rows of a chunk are built in pure Python with chunk-local ids by a
+worker process (--jobs) while the main process writes the previous chunks;
+on PostgreSQL two threads (--writers) write chunks in parallel, each in a
+transaction of its own. The writer gives the rows what Tryton's own create
+would: ids from the tables' sequences, create_uid and create_date, the
+parties' codes from the party sequence with their computed columns and
+their language row, and the history rows of every model with _history (a
+reading that Reading.create would flag gets, as there, a second history
+row with the flags and write_uid / write_date, and the flags and review
+reason are computed as set_flags does). It bypasses the models'
+validation: tests/test_generate.py validates every record of a small run
+through the ORM, bench/check_dataset.py a sample of a large one.
 
-The data depend only on --seed, --end and --months (and --accounts for the
-number of buildings), never on today's date except for the default of
+On PostgreSQL, as a superuser, the per-row foreign key triggers are
+skipped for the transactions of the chunks (SET LOCAL
+session_replication_role, as pg_restore --disable-triggers) and each
+chunk's references are checked with one query per foreign key before its
+commit; and the secondary indexes Tryton manages on the tables written
+are dropped for the load and created again at the end by Tryton itself
+(Model._update_sql_indexes, as trytond-admin --indexes), also at the end
+of a restarted run (--keep-indexes maintains them row by row instead).
+
+The data depend only on --seed, --end, --months and --accounts (the size
+of the last building), never on today's date except for the default of
 --end, the last day of the previous month. Ids and party codes come from
 the database's sequences.
-
-Environment variables TRYTOND_<SECTION>__<OPTION> override the
-configuration file, so TRYTOND_DATABASE__URI=postgresql://... with
---config trytond.conf generates into PostgreSQL.
 """
 import argparse
 import datetime as dt
@@ -2231,6 +2248,7 @@ def generate(accounts, seed=1, end=None, months=24, admin_password=None,
     (PostgreSQL). Unless indexes, the secondary indexes are dropped during
     the load and created again at the end (PostgreSQL). Return the summary
     {name: value}."""
+    from trytond import backend
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     log = log or (lambda *a: None)
@@ -2285,7 +2303,8 @@ def generate(accounts, seed=1, end=None, months=24, admin_password=None,
             log('%d / %d accounts, %.0f s' % (
                     done, total, time.monotonic() - bulk_started))
         summary['bulk seconds'] = round(time.monotonic() - bulk_started, 1)
-        if not indexes:
+        if not indexes and backend.name == 'postgresql':
+            # Also after a run that stopped before this point
             indexes_started = time.monotonic()
             restore_indexes()
             if commit:
