@@ -45,6 +45,13 @@ def in_force(record, date, start='date_from', end='date_to'):
         and (date_to is None or date <= date_to))
 
 
+def most_specific(records, date, rank):
+    "The record in force on date that ranks first, or None."
+    candidates = [r for r in records if in_force(r, date)]
+    if candidates:
+        return min(candidates, key=rank)
+
+
 def effective(records, date, start='date_from'):
     """The record in force on date among records that each apply from their
     start until the next one starts ("from this date on" history)."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from trytond.pool import Pool
 
+from .dated import most_specific
 from .engine import snapshot as engine
 from .engine.lines import Kind, Method
 from .engine.params import Timeline
@@ -112,10 +113,9 @@ def winners(candidates, period, rank):
     days = sorted(days)
     for i, day in enumerate(days):
         last = days[i + 1] - dt.timedelta(days=1) if i + 1 < len(days) else end
-        in_force = [r for r in candidates if r.date_from <= day
-            and (r.date_to is None or r.date_to >= day)]
-        if in_force:
-            yield day, last, min(in_force, key=rank)
+        record = most_specific(candidates, day, rank)
+        if record:
+            yield day, last, record
 
 
 def normative_timelines(normatives, building, period):

@@ -4,7 +4,7 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .dated import check_dates, check_no_overlap, in_force
+from .dated import check_dates, check_no_overlap, most_specific
 
 NORMATIVE_KINDS = [
     ('person', "Per Person per Month"),
@@ -83,6 +83,5 @@ class Normative(ModelSQL, ModelView):
                 ['OR', ('building', '=', building.id),
                     ('building', '=', None)],
                 ])
-        normatives = [n for n in normatives if in_force(n, date)]
-        if normatives:
-            return min(normatives, key=lambda n: n.building is None)
+        return most_specific(
+            normatives, date, lambda n: n.building is None)

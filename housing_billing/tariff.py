@@ -5,7 +5,7 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .dated import check_dates, check_no_overlap, in_force
+from .dated import check_dates, check_no_overlap, most_specific
 from .exceptions import TariffError
 
 PRICE_DIGITS = (16, 4)
@@ -160,9 +160,7 @@ class Tariff(ModelSQL, ModelView):
                     ],
                 ])
         rank = {'premises': 0, 'building': 1, 'company': 2}
-        tariffs = [t for t in tariffs if in_force(t, date)]
-        if tariffs:
-            return min(tariffs, key=lambda t: rank[t.level])
+        return most_specific(tariffs, date, lambda t: rank[t.level])
 
 
 class TariffRate(ModelSQL, ModelView):
