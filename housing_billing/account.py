@@ -15,7 +15,9 @@ from .dated import (
     in_force,
     selected,
 )
+from .engine.lines import Reason
 from .exceptions import ShareError
+from .recalculation import RecalculationTriggerMixin
 
 
 class Account(ModelSQL, ModelView):
@@ -185,8 +187,11 @@ class AccountPayer(ModelSQL, ModelView):
         return '%s: %s' % (self.account.rec_name, self.party.rec_name)
 
 
-class Resident(ModelSQL, ModelView):
+class Resident(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.resident'
+    _recalculation_reason = Reason.RESIDENTS
+    _recalculation_fields = {
+        'account', 'kind', 'registered_from', 'registered_to'}
     __string__ = "Resident"
     _history = True
 
@@ -229,6 +234,11 @@ class Resident(ModelSQL, ModelView):
     def absent_on(self, date):
         return any(a.covers(date) for a in self.absences)
 
+    def recalculation_scope(self):
+        account = self.account
+        return (account.company.id,
+            [self.registered_from, self.registered_to], [account], [])
+
     @classmethod
     def validate(cls, residents):
         super().validate(residents)
@@ -243,8 +253,10 @@ class Resident(ModelSQL, ModelView):
             start='registered_from', end='registered_to')
 
 
-class Absence(ModelSQL, ModelView):
+class Absence(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.absence'
+    _recalculation_reason = Reason.TEMPORARY_ABSENCE
+    _recalculation_fields = {'resident', 'date_from', 'date_to'}
     __string__ = "Temporary Absence"
     _history = True
 
@@ -289,6 +301,11 @@ class Absence(ModelSQL, ModelView):
         return '%s %s – %s' % (
             self.resident.rec_name, self.date_from, self.date_to)
 
+    def recalculation_scope(self):
+        account = self.resident.account
+        return (account.company.id, [self.date_from, self.date_to],
+            [account], [])
+
     @classmethod
     def validate(cls, absences):
         super().validate(absences)
@@ -299,8 +316,10 @@ class Absence(ModelSQL, ModelView):
             'housing_billing.msg_absence_overlap')
 
 
-class AccountService(ModelSQL, ModelView):
+class AccountService(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.account.service'
+    _recalculation_reason = Reason.SERVICE
+    _recalculation_fields = {'account', 'service', 'date_from', 'date_to'}
     __string__ = "Account Service"
     _history = True
 
@@ -323,6 +342,11 @@ class AccountService(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return '%s: %s' % (self.account.rec_name, self.service.rec_name)
+
+    def recalculation_scope(self):
+        account = self.account
+        return (account.company.id, [self.date_from, self.date_to],
+            [account], [])
 
     @classmethod
     def validate(cls, records):

@@ -6,7 +6,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Count, Min, Sum
+from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -16,11 +18,13 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .engine.calculate import calculate
-from .engine.lines import Basis
+from .engine.lines import Basis, ChargeLine, Kind
 from .engine.meter import ReadingRejected
 from .engine.params import MissingParameter
+from .engine.recalculation import correction
 from .exceptions import AccrualError
 from .loader import SnapshotLoader, billing_period, period_start
+from .recalculation import REASON_ORDER
 
 MONEY = (16, 2)
 CHUNK = 500
@@ -30,6 +34,13 @@ KINDS = [
     ('recalculation', "Recalculation"),
     ('reduction', "Reduction"),
     ]
+
+
+def as_decimal(value):
+    "A number read back from SQL (SQLite gives a float) as a Decimal."
+    if value is None:
+        return Decimal(0)
+    return Decimal(str(value))
 
 
 def as_money(value):
@@ -42,6 +53,17 @@ def as_money(value):
 def month_end(date):
     following = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return following - dt.timedelta(days=1)
+
+
+def previous_month(date):
+    return (date.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def as_date(value):
+    "A date read back from SQL (SQLite gives a string)."
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
 
 
 class Run(Workflow, ModelSQL, ModelView):
@@ -62,10 +84,15 @@ class Run(Workflow, ModelSQL, ModelView):
         help="Leave empty for every building of the company.")
     state = fields.Selection([
             ('draft', "Draft"),
+            ('computing', "Computing"),
             ('computed', "Computed"),
             ('posted', "Posted"),
             ('cancelled', "Cancelled"),
             ], "State", readonly=True, required=True, sort=False)
+    chunks = fields.One2Many(
+        'housing.accrual.chunk', 'run', "Chunks", readonly=True)
+    progress = fields.Function(
+        fields.Float("Progress", digits=(1, 4)), 'get_progress')
     charges = fields.One2Many(
         'housing.charge', 'run', "Charges", readonly=True)
     anomalies = fields.One2Many(
@@ -92,10 +119,13 @@ class Run(Workflow, ModelSQL, ModelView):
                 (t.company, Index.Equality()), (t.period, Index.Range())))
         cls._order = [('period', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
-            ('draft', 'computed'),
-            ('computed', 'computed'),
+            ('draft', 'computing'),
+            ('computed', 'computing'),
+            ('computing', 'computed'),
+            ('computing', 'draft'),
             ('computed', 'draft'),
             ('draft', 'cancelled'),
+            ('computing', 'cancelled'),
             ('computed', 'cancelled'),
             ('cancelled', 'draft'),
             ('computed', 'posted'),
@@ -106,8 +136,14 @@ class Run(Workflow, ModelSQL, ModelView):
                     'icon': 'tryton-launch',
                     'depends': ['state'],
                     },
+                'resume': {
+                    'invisible': Eval('state') != 'computing',
+                    'icon': 'tryton-refresh',
+                    'depends': ['state'],
+                    },
                 'draft': {
-                    'invisible': ~Eval('state').in_(['computed', 'cancelled']),
+                    'invisible': ~Eval('state').in_(
+                        ['computing', 'computed', 'cancelled']),
                     'icon': 'tryton-back',
                     'depends': ['state'],
                     },
@@ -117,7 +153,8 @@ class Run(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 'cancel': {
-                    'invisible': ~Eval('state').in_(['draft', 'computed']),
+                    'invisible': ~Eval('state').in_(
+                        ['draft', 'computing', 'computed']),
                     'icon': 'tryton-cancel',
                     'depends': ['state'],
                     },
@@ -153,6 +190,17 @@ class Run(Workflow, ModelSQL, ModelView):
         return totals
 
     @classmethod
+    def get_progress(cls, runs, name):
+        "The share of building chunks computed."
+        result = {}
+        for run in runs:
+            chunks = run.chunks
+            done = [c for c in chunks if c.state == 'done']
+            result[run.id] = (len(done) / len(chunks) if chunks
+                else float(run.state in {'computed', 'posted'}))
+        return result
+
+    @classmethod
     def validate(cls, runs):
         super().validate(runs)
         for run in runs:
@@ -184,12 +232,51 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('computed')
+    @Workflow.transition('computing')
     def compute(cls, runs):
+        """Split the runs into one chunk per building, each computed by
+        Tryton's queue in its own transaction: a worker per chunk when
+        workers run, else one after the other once this call commits."""
+        Chunk = Pool().get('housing.accrual.chunk')
         cls.clear(runs)
-        for run in runs:
-            run.compute_charges()
+        chunks = Chunk.create([
+                {'run': run.id, 'building': building}
+                for run in runs for building in run.chunk_buildings()])
+        cls.write(runs, {'computed_at': None})
+        cls.enqueue(chunks)
+        cls.update_state(runs)
+
+    @classmethod
+    @ModelView.button
+    def resume(cls, runs):
+        "Compute again the chunks that failed or never ran."
+        cls.enqueue([c for run in runs for c in run.chunks
+                if c.state != 'done'])
+
+    @classmethod
+    def enqueue(cls, chunks):
+        Chunk = Pool().get('housing.accrual.chunk')
+        for chunk in chunks:
+            Chunk.__queue__.compute([chunk])
+
+    @classmethod
+    def update_state(cls, runs):
+        "A computing run whose chunks are all done is computed."
+        cls.lock(runs)
+        finished = [r for r in cls.browse(runs)
+            if r.state == 'computing'
+            and all(c.state == 'done' for c in r.chunks)]
+        if finished:
+            cls.finish(finished)
+
+    @classmethod
+    @Workflow.transition('computed')
+    def finish(cls, runs):
         cls.write(runs, {'computed_at': dt.datetime.now()})
+
+    def chunk_buildings(self):
+        "The ids of the buildings of the scope that have accounts to bill."
+        return sorted({a.premises.building.id for a in self.accounts()})
 
     @classmethod
     @ModelView.button
@@ -208,15 +295,33 @@ class Run(Workflow, ModelSQL, ModelView):
             Move.post(moves)
         for run in runs:
             run.check_ledger()
+        cls.close_recalculations(runs)
+
+    @classmethod
+    def close_recalculations(cls, runs):
+        "The requests a posted run charged are done."
+        Request = Pool().get('housing.recalculation')
+        request = Request.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*request.update([request.state], ['done'],
+                where=request.run.in_([r.id for r in runs])
+                & (request.state == 'pending')))
 
     @classmethod
     def clear(cls, runs):
         pool = Pool()
         Charge = pool.get('housing.charge')
         Anomaly = pool.get('housing.accrual.anomaly')
+        Chunk = pool.get('housing.accrual.chunk')
+        Request = pool.get('housing.recalculation')
         run_ids = [r.id for r in runs]
         cursor = Transaction().connection.cursor()
-        for Model in [Charge, Anomaly]:
+        request = Request.__table__()
+        for sub_ids in grouped_slice(run_ids, 1000):
+            cursor.execute(*request.update([request.run], [None],
+                    where=request.run.in_(list(sub_ids))
+                    & (request.state == 'pending')))
+        for Model in [Charge, Anomaly, Chunk]:
             table = Model.__table__()
             for sub_ids in grouped_slice(run_ids, 1000):
                 cursor.execute(*table.delete(
@@ -338,46 +443,142 @@ class Run(Workflow, ModelSQL, ModelView):
     def billing_period(self):
         return billing_period(self.period)
 
-    def accounts(self):
-        "The personal accounts open for at least a day of the period."
+    def accounts(self, buildings=None):
+        """The personal accounts open for at least a day of the period, of
+        buildings or else of the run's scope."""
         Account = Pool().get('housing.account')
         domain = [
             ('company', '=', self.company.id),
             ('opened', '<=', month_end(self.period)),
             ['OR', ('closed', '=', None), ('closed', '>=', self.period)],
             ]
-        if self.buildings:
+        buildings = buildings or self.buildings
+        if buildings:
             domain.append(
-                ('premises.building', 'in', [b.id for b in self.buildings]))
+                ('premises.building', 'in', [b.id for b in buildings]))
         return Account.search(domain, order=[
                 ('premises.building', 'ASC'), ('number', 'ASC')])
 
-    def compute_charges(self):
+    def compute_charges(self, buildings=None):
+        """Charge the month and the recalculations of the accounts of
+        buildings (else of the scope); returns the recalculation requests
+        it charged."""
         loader = SnapshotLoader(self.company, self.billing_period)
         charges, anomalies = [], []
-        for accounts in grouped_slice(self.accounts(), CHUNK):
-            accounts = list(accounts)
-            snapshots = loader.load(accounts)
-            for account in accounts:
-                try:
-                    lines = calculate(snapshots[account.id])
-                except (MissingParameter, ReadingRejected, ValueError,
-                        KeyError) as exception:
-                    anomalies.append(self.anomaly(
-                            account, 'error', str(exception)))
-                    continue
+        accounts = self.accounts(buildings)
+        for chunk in grouped_slice(accounts, CHUNK):
+            chunk = list(chunk)
+            snapshots = loader.load(chunk)
+            for account in chunk:
+                lines = self.calculate(account, snapshots[account.id],
+                    anomalies)
                 charges.extend(
                     self.charge_row(account, line) for line in lines)
                 anomalies.extend(self.line_anomalies(account, lines))
-        self.insert_charges(charges)
+        recalculations, requests = self.recalculation_rows(
+            accounts, anomalies)
+        self.insert_charges(charges + recalculations)
         if anomalies:
             with without_check_access():
                 Pool().get('housing.accrual.anomaly').create(anomalies)
+        return requests
+
+    def calculate(self, account, snapshot, anomalies):
+        "The kernel's lines, or none and an anomaly that says why."
+        try:
+            return calculate(snapshot)
+        except (MissingParameter, ReadingRejected, ValueError,
+                KeyError) as exception:
+            anomalies.append(self.anomaly(account, 'error', str(exception)))
+            return []
+
+    def recalculation_rows(self, accounts, anomalies):
+        """Recompute the posted periods that pending requests name, with
+        today's data, and charge the differences in this period."""
+        pool = Pool()
+        Request = pool.get('housing.recalculation')
+        by_id = {a.id: a for a in accounts}
+        buildings = {a.premises.building for a in accounts}
+        pending = Request.pending(self.company, buildings, self.period)
+        wanted = {}
+        used = []
+        for account in accounts:
+            requests = pending.get(account.premises.building.id, {})
+            found = requests.get(None, []) + requests.get(account.id, [])
+            if found:
+                wanted[account.id] = found
+                used.extend(r[2] for r in found)
+        if not wanted:
+            return [], []
+        charged = self.charged_lines(
+            list(wanted), min(r[0] for f in wanted.values() for r in f))
+        by_period = defaultdict(list)
+        for account_id, periods in charged.items():
+            first = min(r[0] for r in wanted[account_id])
+            for period in periods:
+                if period >= first:
+                    by_period[period].append(by_id[account_id])
+        rows = []
+        for period, period_accounts in sorted(by_period.items()):
+            snapshots = SnapshotLoader(
+                self.company, billing_period(period)).load(period_accounts)
+            for account in period_accounts:
+                now = self.calculate(account, snapshots[account.id],
+                    anomalies)
+                reason = self.recalculation_reason(
+                    wanted[account.id], period)
+                lines = correction(charged[account.id][period], now,
+                    self.billing_period, billing_period(period), reason)
+                rows.extend(self.charge_row(account, line) for line in lines)
+        return rows, used
+
+    @staticmethod
+    def recalculation_reason(requests, period):
+        "The reason of the requests that reach back to period."
+        reasons = {reason for first, reason, _ in requests if first <= period}
+        return min(reasons, key=REASON_ORDER.index)
+
+    def charged_lines(self, account_ids, since):
+        """{account id: {period: [ChargeLine]}} of what posted runs charged
+        for the periods from since to before this one: each period's own
+        lines and every later correction of it, penalties apart."""
+        pool = Pool()
+        Charge = pool.get('housing.charge')
+        Service = pool.get('housing.service')
+        charge = Charge.__table__()
+        run = self.__table__()
+        service = Service.__table__()
+        cursor = Transaction().connection.cursor()
+        corrected = Coalesce(charge.corrected_period, charge.period)
+        result = defaultdict(lambda: defaultdict(list))
+        for sub_ids in grouped_slice(account_ids, 1000):
+            cursor.execute(*charge
+                .join(run, condition=charge.run == run.id)
+                .join(service, condition=charge.service == service.id)
+                .select(charge.account, corrected, service.code,
+                    charge.method, charge.quantity, charge.unit,
+                    charge.tariff, charge.amount, charge.kind,
+                    charge.component, charge.basis, charge.reason,
+                    where=charge.account.in_(list(sub_ids))
+                    & (run.state == 'posted')
+                    & (corrected >= since) & (corrected < self.period)
+                    & charge.kind.in_([Kind.CHARGE, Kind.RECALCULATION,
+                            Kind.REDUCTION])))
+            for (account, period, code, method, quantity, unit, tariff,
+                    amount, kind, component, basis, reason) in cursor:
+                result[account][as_date(period)].append(ChargeLine(
+                        service=code, method=method or '',
+                        quantity=as_decimal(quantity), unit=unit or '',
+                        tariff=as_decimal(tariff), amount=as_money(amount),
+                        kind=kind, component=component or '',
+                        basis=basis or '', reason=reason or ''))
+        return result
 
     def anomaly(self, account, severity, message):
         return {
-            'run': self.id, 'account': account.id, 'severity': severity,
-            'message': message,
+            'run': self.id, 'account': account.id,
+            'building': account.premises.building.id,
+            'severity': severity, 'message': message,
             }
 
     def line_anomalies(self, account, lines):
@@ -446,6 +647,88 @@ class Run(Workflow, ModelSQL, ModelView):
                         [getattr(table, c) for c in columns]
                         + [table.create_uid, table.create_date],
                         values))
+
+
+class Chunk(ModelSQL, ModelView):
+    "The accounts of one building in a run, computed in one transaction."
+    __name__ = 'housing.accrual.chunk'
+    __string__ = "Accrual Chunk"
+
+    run = fields.Many2One(
+        'housing.accrual.run', "Run", required=True, readonly=True,
+        ondelete='CASCADE')
+    building = fields.Many2One(
+        'housing.building', "Building", required=True, readonly=True,
+        ondelete='CASCADE')
+    state = fields.Selection([
+            ('pending', "Pending"),
+            ('done', "Done"),
+            ('failed', "Failed"),
+            ], "State", required=True, readonly=True)
+    error = fields.Text("Error", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.run, Index.Equality())))
+        cls._order = [('run', 'ASC'), ('building', 'ASC'), ('id', 'ASC')]
+
+    @staticmethod
+    def default_state():
+        return 'pending'
+
+    def get_rec_name(self, name):
+        return '%s: %s' % (self.run.rec_name, self.building.rec_name)
+
+    @classmethod
+    def compute(cls, chunks):
+        Run = Pool().get('housing.accrual.run')
+        for chunk in chunks:
+            if chunk.state != 'done' and chunk.run.state == 'computing':
+                chunk.compute_in_savepoint()
+        Run.update_state(list({c.run for c in chunks}))
+
+    def compute_in_savepoint(self):
+        """Compute the building, or leave nothing of it and say why: a
+        failed chunk is computed again by the run's Resume."""
+        cursor = Transaction().connection.cursor()
+        cursor.execute('SAVEPOINT housing_accrual_chunk')
+        try:
+            self.clear()
+            requests = self.run.compute_charges([self.building])
+            self.claim(requests)
+        except backend.DatabaseOperationalError:
+            raise
+        except Exception as exception:
+            cursor.execute('ROLLBACK TO SAVEPOINT housing_accrual_chunk')
+            state, error = 'failed', str(exception) or repr(exception)
+        else:
+            cursor.execute('RELEASE SAVEPOINT housing_accrual_chunk')
+            state, error = 'done', None
+        with without_check_access():
+            self.write([self], {'state': state, 'error': error})
+
+    def clear(self):
+        "Remove what an earlier attempt at this building left."
+        pool = Pool()
+        cursor = Transaction().connection.cursor()
+        for Model in [
+                pool.get('housing.charge'),
+                pool.get('housing.accrual.anomaly')]:
+            table = Model.__table__()
+            cursor.execute(*table.delete(
+                    where=(table.run == self.run.id)
+                    & (table.building == self.building.id)))
+
+    def claim(self, request_ids):
+        "The requests charged by the run, done when it is posted."
+        Request = Pool().get('housing.recalculation')
+        request = Request.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(request_ids, 1000):
+            cursor.execute(*request.update([request.run], [self.run.id],
+                    where=request.id.in_(list(sub_ids))))
 
 
 class RunBuilding(ModelSQL):
@@ -525,6 +808,8 @@ class Anomaly(ModelSQL, ModelView):
         ondelete='CASCADE')
     account = fields.Many2One(
         'housing.account', "Account", readonly=True, ondelete='CASCADE')
+    building = fields.Many2One(
+        'housing.building', "Building", readonly=True, ondelete='CASCADE')
     severity = fields.Selection([
             ('error', "Error"),
             ('warning', "Warning"),

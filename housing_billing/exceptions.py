@@ -25,3 +25,7 @@ class ReadingError(ValidationError):
 
 class AccrualError(ValidationError):
     pass
+
+
+class RecalculationError(ValidationError):
+    pass

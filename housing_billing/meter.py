@@ -7,7 +7,9 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pyson import Bool, Eval
 
 from .dated import context_date, in_force, selected
+from .engine.lines import Reason
 from .exceptions import MeterError
+from .recalculation import RecalculationTriggerMixin
 
 READING_DIGITS = (16, 4)
 MAX_ZONES = 3
@@ -21,8 +23,15 @@ def zone_states(zone, required=False):
     return states
 
 
-class Meter(ModelSQL, ModelView):
+class Meter(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.meter'
+    _recalculation_reason = Reason.METER
+    _recalculation_fields = {
+        'kind', 'service', 'building', 'premises', 'group_premises',
+        'zones', 'digits', 'installation_date', 'removal_date',
+        'installation_value1', 'installation_value2',
+        'installation_value3', 'removal_value1', 'removal_value2',
+        'removal_value3', 'verification_due'}
     __string__ = "Meter"
     _history = True
     _rec_name = 'serial_number'
@@ -142,6 +151,14 @@ class Meter(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return '%s № %s' % (self.service.rec_name, self.serial_number)
+
+    def recalculation_scope(self):
+        premises = ([self.premises] if self.premises else []) + list(
+            self.group_premises)
+        return (self.building.company.id,
+            [self.installation_date, self.removal_date],
+            self.premises_accounts(premises),
+            [self.building] if self.kind == 'common_house' else [])
 
     @classmethod
     def search_rec_name(cls, name, clause):

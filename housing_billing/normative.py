@@ -5,6 +5,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .dated import check_dates, check_no_overlap, most_specific
+from .engine.lines import Reason
+from .recalculation import RecalculationTriggerMixin
 
 NORMATIVE_KINDS = [
     ('person', "Per Person per Month"),
@@ -14,8 +16,11 @@ NORMATIVE_KINDS = [
     ]
 
 
-class Normative(ModelSQL, ModelView):
+class Normative(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.normative'
+    _recalculation_reason = Reason.TARIFF
+    _recalculation_fields = {
+        'service', 'kind', 'building', 'value', 'date_from', 'date_to'}
     __string__ = "Normative"
     _history = True
 
@@ -60,6 +65,12 @@ class Normative(ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s %s %s' % (
             self.service.rec_name, self.kind_string, self.date_from)
+
+    def recalculation_scope(self):
+        buildings = ([self.building] if self.building
+            else self.company_buildings(self.company))
+        return (self.company.id, [self.date_from, self.date_to], [],
+            buildings)
 
     @classmethod
     def validate(cls, normatives):

@@ -9,8 +9,10 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from .engine.lines import Reason
 from .exceptions import ReadingError
 from .meter import READING_DIGITS, ZONE_FIELDS
+from .recalculation import RecalculationTriggerMixin
 
 MAX_DECIMALS = 4
 # A counter that shows less than this part of its capacity after a higher
@@ -53,8 +55,10 @@ def decimal_places(value):
     return max(0, -value.normalize().as_tuple().exponent)
 
 
-class Reading(ModelSQL, ModelView):
+class Reading(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.meter.reading'
+    _recalculation_reason = Reason.LATE_READINGS
+    _recalculation_fields = {'meter', 'date', 'value1', 'value2', 'value3'}
     __string__ = "Meter Reading"
     _history = True
 
@@ -141,6 +145,10 @@ class Reading(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return '%s %s' % (self.meter.rec_name, self.date)
+
+    def recalculation_scope(self):
+        company, _, accounts, buildings = self.meter.recalculation_scope()
+        return company, [self.date], accounts, buildings
 
     @property
     def values(self):

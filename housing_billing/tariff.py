@@ -6,7 +6,9 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .dated import check_dates, check_no_overlap, most_specific
+from .engine.lines import Reason
 from .exceptions import TariffError
+from .recalculation import RecalculationTriggerMixin
 
 PRICE_DIGITS = (16, 4)
 ZONES = [
@@ -22,8 +24,12 @@ ZONES_BY_COUNT = {
     }
 
 
-class Tariff(ModelSQL, ModelView):
+class Tariff(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.tariff'
+    _recalculation_reason = Reason.TARIFF
+    _recalculation_fields = {
+        'service', 'building', 'premises', 'date_from', 'date_to',
+        'structure', 'rates', 'fixed_amount'}
     __string__ = "Tariff"
     _history = True
 
@@ -96,6 +102,17 @@ class Tariff(ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s %s' % (self.service.rec_name, self.date_from)
 
+    def recalculation_scope(self):
+        if self.premises:
+            accounts = self.premises_accounts([self.premises])
+            buildings = []
+        else:
+            accounts = []
+            buildings = ([self.building] if self.building
+                else self.company_buildings(self.company))
+        return (self.company.id, [self.date_from, self.date_to],
+            accounts, buildings)
+
     @classmethod
     def validate(cls, tariffs):
         super().validate(tariffs)
@@ -163,8 +180,10 @@ class Tariff(ModelSQL, ModelView):
         return most_specific(tariffs, date, lambda t: rank[t.level])
 
 
-class TariffRate(ModelSQL, ModelView):
+class TariffRate(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.tariff.rate'
+    _recalculation_reason = Reason.TARIFF
+    _recalculation_fields = {'tariff', 'zone', 'threshold', 'price'}
     __string__ = "Tariff Rate"
     _history = True
 
@@ -194,6 +213,11 @@ class TariffRate(ModelSQL, ModelView):
         label = self.zone_string if self.zone else (
             '≥ %s' % plain(self.threshold) if self.threshold else '')
         return ('%s %s' % (label, plain(self.price))).strip()
+
+    def recalculation_scope(self):
+        company, dates, accounts, buildings = (
+            self.tariff.recalculation_scope())
+        return company, dates[:1], accounts, buildings
 
 
 def plain(number):

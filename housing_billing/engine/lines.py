@@ -65,6 +65,11 @@ class Reason:
     SOI_ANNUAL = 'soi_annual_recalculation'
     HEATING_CORRECTION = 'heating_annual_correction'
     QUALITY = 'quality'
+    RESIDENTS = 'residents_change'
+    METER = 'meter_change'
+    TARIFF = 'tariff_correction'
+    SERVICE = 'service_validity'
+    MANUAL = 'manual'
 
     LABELS_RU = {
         TEMPORARY_ABSENCE: 'временное отсутствие',
@@ -74,6 +79,11 @@ class Reason:
         SOI_ANNUAL: 'годовой перерасчёт КР на СОИ',
         HEATING_CORRECTION: 'корректировка платы за отопление',
         QUALITY: 'ненадлежащее качество / перерыв',
+        RESIDENTS: 'изменение числа проживающих',
+        METER: 'установка или снятие прибора учёта',
+        TARIFF: 'исправление тарифа или норматива',
+        SERVICE: 'исправление срока услуги',
+        MANUAL: 'решение бухгалтера',
     }
 
 

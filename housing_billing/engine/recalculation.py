@@ -31,6 +31,7 @@ Decimal('124.84')
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta  # noqa: F401 (doctests)
 from decimal import Decimal
 
@@ -40,7 +41,7 @@ from .rounding import ZERO
 from .snapshot import Absence, PremisesSnapshot, Resident
 
 __all__ = ['absence_full_days', 'absence_eligible', 'absent_person_days',
-           'diff', 'recalculate']
+           'diff', 'recalculate', 'correction']
 
 
 def absence_full_days(absence: Absence) -> int:
@@ -151,3 +152,39 @@ def recalculate(old: PremisesSnapshot | Iterable[ChargeLine],
     return diff(old_lines, calculate(new), current_period, new.period,
                 reason)
 
+
+
+def _folded(lines: Iterable[ChargeLine]) -> list[ChargeLine]:
+    """Lines of one period as charges or reductions: what a period cost,
+    whatever row (charge, its own absence recalculation, a later
+    correction) said it."""
+    return [replace(line,
+                    kind=(Kind.REDUCTION if line.kind == Kind.REDUCTION
+                          else Kind.CHARGE),
+                    reason='', corrected_period=None)
+            for line in lines]
+
+
+def correction(charged: Iterable[ChargeLine], now: Iterable[ChargeLine],
+               current_period: Period, corrected_period: Period,
+               reason: str) -> list[ChargeLine]:
+    """Recalculation rows that bring what was charged for
+    ``corrected_period`` (its charges and every later correction of it) to
+    what it costs ``now``: one row per service and component, so that
+    correcting twice with unchanged data gives nothing the second time.
+
+    >>> from housing_billing.engine.lines import Method
+    >>> def line(volume, kind=Kind.CHARGE):
+    ...     return ChargeLine('cold_water', Method.METER, Decimal(volume),
+    ...         'm3', Decimal(10), Decimal(volume) * 10, kind=kind,
+    ...         reason='' if kind == Kind.CHARGE else 'late_readings')
+    >>> march, may = Period(2026, 3), Period(2026, 5)
+    >>> [(row.quantity, row.amount) for row in correction([line('10.00')],
+    ...     [line('9.00')], may, march, Reason.LATE_READINGS)]
+    [(Decimal('-1.00'), Decimal('-10.00'))]
+    >>> correction([line('10.00'), line('-1.00', Kind.RECALCULATION)],
+    ...     [line('9.00')], may, march, Reason.LATE_READINGS)
+    []
+    """
+    return diff(_folded(charged), _folded(now), current_period,
+                corrected_period, reason)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, drop_db
+from trytond.transaction import Transaction
 
 
 class HousingTestCase(unittest.TestCase):
@@ -22,6 +23,22 @@ class HousingTestCase(unittest.TestCase):
     def tearDownClass(cls):
         super().tearDownClass()
         drop_db()
+
+
+def run_queue():
+    """Run the tasks queued in this transaction, as trytond runs them after
+    the commit when no worker is configured."""
+    Queue = Pool().get('ir.queue')
+    tasks = Transaction().tasks
+    while tasks:
+        Queue(tasks.pop(0)).run()
+
+
+def compute(runs):
+    "Compute accrual runs to the end, chunk by chunk."
+    Run = Pool().get('housing.accrual.run')
+    Run.compute(runs)
+    run_queue()
 
 
 def create_building(address="ул. Садовая, д. 1", areas=None):
