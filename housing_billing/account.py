@@ -319,7 +319,8 @@ class Absence(RecalculationTriggerMixin, ModelSQL, ModelView):
 class AccountService(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.account.service'
     _recalculation_reason = Reason.SERVICE
-    _recalculation_fields = {'account', 'service', 'date_from', 'date_to'}
+    _recalculation_fields = {
+        'account', 'service', 'date_from', 'date_to', 'meter_impossible'}
     __string__ = "Account Service"
     _history = True
 
@@ -329,6 +330,11 @@ class AccountService(RecalculationTriggerMixin, ModelSQL, ModelView):
         'housing.service', "Service", required=True, ondelete='RESTRICT')
     date_from = fields.Date("From", required=True)
     date_to = fields.Date("To")
+    meter_impossible = fields.Boolean(
+        "Meter Impossible",
+        help="An act states that no meter can be installed for this "
+        "service: the normative applies without the increasing coefficient "
+        "and temporary absences reduce the charge (Decree 354 para 86).")
 
     @classmethod
     def __setup__(cls):

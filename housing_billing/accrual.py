@@ -301,11 +301,11 @@ class Run(Workflow, ModelSQL, ModelView):
     def close_recalculations(cls, runs):
         "The requests a posted run charged are done."
         Request = Pool().get('housing.recalculation')
-        request = Request.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*request.update([request.state], ['done'],
-                where=request.run.in_([r.id for r in runs])
-                & (request.state == 'pending')))
+        with without_check_access():
+            Request.write(Request.search([
+                        ('run', 'in', [r.id for r in runs]),
+                        ('state', '=', 'pending'),
+                        ]), {'state': 'done'})
 
     @classmethod
     def clear(cls, runs):
@@ -316,11 +316,11 @@ class Run(Workflow, ModelSQL, ModelView):
         Request = pool.get('housing.recalculation')
         run_ids = [r.id for r in runs]
         cursor = Transaction().connection.cursor()
-        request = Request.__table__()
-        for sub_ids in grouped_slice(run_ids, 1000):
-            cursor.execute(*request.update([request.run], [None],
-                    where=request.run.in_(list(sub_ids))
-                    & (request.state == 'pending')))
+        with without_check_access():
+            Request.write(Request.search([
+                        ('run', 'in', run_ids),
+                        ('state', '=', 'pending'),
+                        ]), {'run': None})
         for Model in [Charge, Anomaly, Chunk]:
             table = Model.__table__()
             for sub_ids in grouped_slice(run_ids, 1000):
@@ -724,11 +724,10 @@ class Chunk(ModelSQL, ModelView):
     def claim(self, request_ids):
         "The requests charged by the run, done when it is posted."
         Request = Pool().get('housing.recalculation')
-        request = Request.__table__()
-        cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(request_ids, 1000):
-            cursor.execute(*request.update([request.run], [self.run.id],
-                    where=request.id.in_(list(sub_ids))))
+        if request_ids:
+            with without_check_access():
+                Request.write(Request.browse(request_ids),
+                    {'run': self.run.id})
 
 
 class RunBuilding(ModelSQL):

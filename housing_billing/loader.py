@@ -169,9 +169,10 @@ class SnapshotLoader:
         premises = account.premises
         area = premises.area_at(self.start)
         share = Decimal(account.share_numerator) / account.share_denominator
-        services = [s.service for s in account.services
+        account_services = [s for s in account.services
             if s.date_from <= self.end
             and (s.date_to is None or s.date_to >= self.start)]
+        services = [s.service for s in account_services]
         return engine.PremisesSnapshot(
             account=account.number,
             period=self.period,
@@ -181,6 +182,8 @@ class SnapshotLoader:
             residents=tuple(self.residents(account)),
             owners_count=len(premises.owners_at(self.end)),
             absences=tuple(self.absences(account)),
+            technically_impossible=frozenset(s.service.code
+                for s in account_services if s.meter_impossible),
             meters=tuple(self.meters(premises, history)),
             tariffs=tariff_timelines(self.tariffs, premises, self.period),
             normatives=normative_timelines(
