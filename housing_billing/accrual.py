@@ -825,8 +825,11 @@ class Anomaly(ModelSQL, ModelView):
 
 
 class TotalMixin:
-    "Sums of charges read back as kopecks whatever the backend"
+    """Sums of charges read back as kopecks whatever the backend, beside
+    the same sums of the previous month's posted runs."""
     __slots__ = ()
+    # The charge columns a total is grouped by, besides the run.
+    _total_keys = []
 
     @classmethod
     def read(cls, ids, fields_names):
@@ -835,6 +838,41 @@ class TotalMixin:
             if 'amount' in row:
                 row['amount'] = as_money(row['amount'])
         return rows
+
+    @classmethod
+    def get_previous(cls, totals, names):
+        pool = Pool()
+        Charge = pool.get('housing.charge')
+        Run = pool.get('housing.accrual.run')
+        charge = Charge.__table__()
+        run = Run.__table__()
+        cursor = Transaction().connection.cursor()
+        keys = [getattr(charge, k) for k in cls._total_keys]
+        previous = {}
+        for company, period in {
+                (t.run.company.id, previous_month(t.run.period))
+                for t in totals}:
+            cursor.execute(*charge
+                .join(run, condition=charge.run == run.id)
+                .select(*keys, Sum(charge.amount),
+                    where=(run.company == company) & (run.period == period)
+                    & (run.state == 'posted'),
+                    group_by=keys))
+            for row in cursor:
+                previous[(company, period) + tuple(row[:-1])] = as_money(
+                    row[-1])
+        result = {name: {} for name in names}
+        for total in totals:
+            values = (getattr(total, k) for k in cls._total_keys)
+            key = (total.run.company.id, previous_month(total.run.period)
+                ) + tuple(getattr(v, 'id', v) for v in values)
+            amount = previous.get(key)
+            if 'previous_amount' in result:
+                result['previous_amount'][total.id] = amount
+            if 'difference' in result:
+                result['difference'][total.id] = (
+                    as_money(total.amount) - (amount or 0))
+        return result
 
 
 class ServiceTotal(TotalMixin, ModelSQL, ModelView):
@@ -846,6 +884,13 @@ class ServiceTotal(TotalMixin, ModelSQL, ModelView):
     kind = fields.Selection(KINDS, "Kind", readonly=True)
     accounts = fields.Integer("Accounts", readonly=True)
     amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
+    previous_amount = fields.Function(fields.Numeric(
+            "Previous Month", digits=MONEY,
+            help="The posted amount of the month before."),
+        'get_previous')
+    difference = fields.Function(fields.Numeric(
+            "Difference", digits=MONEY), 'get_previous')
+    _total_keys = ['service', 'kind']
 
     @classmethod
     def __setup__(cls):
@@ -873,6 +918,13 @@ class BuildingTotal(TotalMixin, ModelSQL, ModelView):
         'housing.building', "Building", readonly=True)
     accounts = fields.Integer("Accounts", readonly=True)
     amount = fields.Numeric("Amount", digits=MONEY, readonly=True)
+    previous_amount = fields.Function(fields.Numeric(
+            "Previous Month", digits=MONEY,
+            help="The posted amount of the month before."),
+        'get_previous')
+    difference = fields.Function(fields.Numeric(
+            "Difference", digits=MONEY), 'get_previous')
+    _total_keys = ['building']
 
     @classmethod
     def __setup__(cls):

@@ -104,6 +104,27 @@ class HousingRecalculationTestCase(HousingTestCase):
             self.assertEqual(self.recalculations(april), [])
 
     @with_transaction()
+    def test_preview_against_previous_month(self):
+        "Totals show the previous month's posted amounts and the difference"
+        company = create_company()
+        with set_company(company):
+            building, _ = self.setup_posted(company)
+            february, = Pool().get('housing.accrual.run').search([
+                    ('period', '=', D(2026, 2, 1))])
+            march = self.accrue(D(2026, 3, 1))
+            for total in march.service_totals:
+                if total.kind != 'charge':
+                    continue
+                posted = sum(c.amount for c in february.charges
+                    if c.service == total.service and c.kind == 'charge')
+                self.assertEqual(total.previous_amount, posted)
+                self.assertEqual(total.difference, total.amount - posted)
+            total, = march.building_totals
+            self.assertEqual(total.previous_amount, february.total)
+            self.assertEqual(total.difference, march.total - february.total)
+            self.assertNotEqual(total.difference, 0)
+
+    @with_transaction()
     def test_short_absence_is_not_recalculated(self):
         "Five full days of absence are not enough (Decree 354 para 86)"
         Absence = Pool().get('housing.absence')
