@@ -15,7 +15,7 @@ from housing_billing.engine.allocation import (
     split_by_services,
 )
 from housing_billing.engine.calculate import calculate
-from housing_billing.engine.lines import Kind
+from housing_billing.engine.lines import Kind, Reason
 from housing_billing.engine.params import Timeline
 from housing_billing.engine.penalties import (
     PenaltySettings,
@@ -23,7 +23,7 @@ from housing_billing.engine.penalties import (
     account_penalties,
 )
 from housing_billing.engine.periods import Period
-from housing_billing.engine.recalculation import recalculate
+from housing_billing.engine.recalculation import correction, recalculate
 from housing_billing.engine.rounding import (
     distribute,
     distribute_exact,
@@ -157,6 +157,23 @@ def snapshots(draw):
 @given(snapshots())
 def test_recompute_with_unchanged_data_gives_no_lines(snap):
     assert recalculate(snap, snap, snap.period.next()) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(snapshots(), snapshots())
+def test_a_correction_charged_once_is_not_charged_again(old, new):
+    """What was charged for a period plus its correction is what the
+    period costs now: correcting again with the same data gives nothing,
+    and the correction is the exact difference of the totals."""
+    new = dataclasses.replace(new, period=old.period)
+    charged, now = calculate(old), calculate(new)
+    current = old.period.next()
+    rows = correction(charged, now, current, old.period, Reason.MANUAL)
+    assert sum(r.amount for r in rows) == (
+        sum(x.amount for x in now) - sum(x.amount for x in charged))
+    assert all(r.corrected_period == old.period for r in rows)
+    assert correction(charged + rows, now, current.next(), old.period,
+                      Reason.MANUAL) == []
 
 
 @settings(max_examples=60, deadline=None)
