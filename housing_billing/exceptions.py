@@ -25,3 +25,11 @@ class ReadingError(ValidationError):
 
 class AccrualError(ValidationError):
     pass
+
+
+class ShortfallError(ValidationError):
+    pass
+
+
+class OneOffChargeError(ValidationError):
+    pass
