@@ -20,6 +20,7 @@ from .exceptions import OneOffChargeError
 from .loader import billing_period, period_start
 
 MONEY = (16, 2)
+CHUNK = 1000
 KOPECK = Decimal('0.01')
 # The service calculation methods whose amounts are entered by hand.
 MANUAL_METHODS = {'manual'}
@@ -143,7 +144,7 @@ class OneOffCharge(ModelSQL, ModelView):
         accounts and the engine period, in the order of entry."""
         result = defaultdict(list)
         start = period_start(period)
-        for sub_accounts in grouped_slice(accounts):
+        for sub_accounts in grouped_slice(accounts, CHUNK):
             for charge in cls.search([
                         ('account', 'in', [a.id for a in sub_accounts]),
                         ('period', '=', start),

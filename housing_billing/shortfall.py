@@ -22,6 +22,7 @@ from trytond.transaction import Transaction
 from .engine import snapshot as engine
 from .exceptions import ShortfallError
 
+CHUNK = 1000
 HOURS_DIGITS = (16, 4)
 DEGREES_DIGITS = (16, 1)
 PERCENT_DIGITS = (16, 4)
@@ -377,7 +378,7 @@ class Shortfall(ModelSQL, ModelView):
         "{account id: {service id}} of the services in force in the period"
         AccountService = Pool().get('housing.account.service')
         result = defaultdict(set)
-        for sub_accounts in grouped_slice(accounts):
+        for sub_accounts in grouped_slice(accounts, CHUNK):
             for line in AccountService.search([
                         ('account', 'in', [a.id for a in sub_accounts]),
                         ('date_from', '<=', period.end),
