@@ -6,7 +6,13 @@ Appendix 1), and the Appendix 1 norms the reduction is measured against.
 An accountant records each shortfall once, for buildings or for premises;
 the accrual run turns it into the kernel's QualityEvent for every personal
 account in its scope, counting the hours that fall in the billing month
-(a shortfall across two months counts in each for its own hours)."""
+(a shortfall across two months counts in each for its own hours, split at
+midnight in the company's time zone).
+
+The Appendix 1 norms are a model of their own, housing.shortfall.norm, one
+record per service (admin-maintained data, read-only for accountants): a new
+record is filled from the defaults of the service's resource (APPENDIX_1),
+and a service without a record is measured against those defaults."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
