@@ -29,3 +29,11 @@ class AccrualError(ValidationError):
 
 class RecalculationError(ValidationError):
     pass
+
+
+class ShortfallError(ValidationError):
+    pass
+
+
+class OneOffChargeError(ValidationError):
+    pass

@@ -159,10 +159,17 @@ class SnapshotLoader:
         self.tariffs = Tariff.search(overlapping)
         self.normatives = Normative.search(overlapping)
         self.units = {}
+        self.quality_norms = pool.get(
+            'housing.shortfall.norm').quality_norms(company)
 
     def load(self, accounts):
         "{account id: PremisesSnapshot}"
         history = self.billed_history(accounts)
+        pool = Pool()
+        self.quality_events = pool.get('housing.shortfall').quality_events(
+            accounts, self.period)
+        self.manual_charges = pool.get(
+            'housing.one_off_charge').manual_charges(accounts, self.period)
         return {a.id: self.snapshot(a, history[a.id]) for a in accounts}
 
     def snapshot(self, account, history):
@@ -189,6 +196,9 @@ class SnapshotLoader:
             normatives=normative_timelines(
                 self.normatives, premises.building, self.period),
             building=self.building(premises.building),
+            quality_events=self.quality_events.get(account.id, ()),
+            quality_norms=self.quality_norms,
+            manual_charges=self.manual_charges.get(account.id, ()),
             )
 
     def service(self, service):
