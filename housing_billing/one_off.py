@@ -16,8 +16,10 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .engine import snapshot as engine
+from .engine.lines import Reason
 from .exceptions import OneOffChargeError
 from .loader import billing_period, period_start
+from .recalculation import RecalculationTriggerMixin
 
 MONEY = (16, 2)
 CHUNK = 1000
@@ -26,8 +28,11 @@ KOPECK = Decimal('0.01')
 MANUAL_METHODS = {'manual'}
 
 
-class OneOffCharge(ModelSQL, ModelView):
+class OneOffCharge(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.one_off_charge'
+    _recalculation_reason = Reason.MANUAL
+    _recalculation_fields = {
+        'account', 'service', 'period', 'quantity', 'tariff', 'amount'}
     __string__ = "One-Off Charge"
 
     company = fields.Many2One(
@@ -75,6 +80,9 @@ class OneOffCharge(ModelSQL, ModelView):
         return '%s %s %s' % (
             self.account.rec_name, self.service.rec_name,
             self.period.strftime('%m.%Y'))
+
+    def recalculation_scope(self):
+        return self.company.id, [self.period], [self.account], []
 
     @property
     def total(self):

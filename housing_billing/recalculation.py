@@ -27,6 +27,7 @@ REASONS = [
     (Reason.METER, "Meter installed or removed"),
     (Reason.TARIFF, "Tariff or normative correction"),
     (Reason.SERVICE, "Service validity correction"),
+    (Reason.QUALITY, "Service shortfall"),
     (Reason.MANUAL, "Manual"),
     ]
 # When several changes touch one period, the row names the first of these.
@@ -105,6 +106,7 @@ class Recalculation(ModelSQL, ModelView):
             'housing.meter.reading', 'housing.absence', 'housing.resident',
             'housing.meter', 'housing.tariff', 'housing.tariff.rate',
             'housing.normative', 'housing.account.service',
+            'housing.shortfall', 'housing.one_off_charge',
             ]
         return [(None, '')] + [
             (m, Model.get_name(m)) for m in models]

@@ -26,7 +26,9 @@ from trytond.tools import timezone as tz
 from trytond.transaction import Transaction
 
 from .engine import snapshot as engine
+from .engine.lines import Reason
 from .exceptions import ShortfallError
+from .recalculation import RecalculationTriggerMixin
 
 CHUNK = 1000
 HOURS_DIGITS = (16, 4)
@@ -185,8 +187,12 @@ class ShortfallNorm(ModelSQL, ModelView):
         return result
 
 
-class Shortfall(ModelSQL, ModelView):
+class Shortfall(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.shortfall'
+    _recalculation_reason = Reason.QUALITY
+    _recalculation_fields = {
+        'service', 'kind', 'start', 'end', 'degrees', 'night', 'scope',
+        'buildings', 'premises'}
     __string__ = "Service Shortfall"
 
     company = fields.Many2One(
@@ -276,6 +282,14 @@ class Shortfall(ModelSQL, ModelView):
         return '%s: %s %s' % (
             self.service.rec_name, self.start.strftime('%d.%m.%Y %H:%M'),
             self.reason)
+
+    def recalculation_scope(self):
+        if self.scope == 'premises':
+            accounts, buildings = self.premises_accounts(self.premises), []
+        else:
+            accounts, buildings = [], list(self.buildings)
+        return (self.company.id, [self.start.date(), self.end.date()],
+            accounts, buildings)
 
     @classmethod
     def validate(cls, shortfalls):

@@ -223,6 +223,34 @@ class HousingRecalculationTestCase(HousingTestCase):
             self.assertEqual(line.quantity, Decimal(1))
 
     @with_transaction()
+    def test_shortfall_reported_late(self):
+        "An outage recorded after its month was posted reduces it later"
+        pool = Pool()
+        Shortfall = pool.get('housing.shortfall')
+        company = create_company()
+        with set_company(company):
+            building, accounts = self.setup_posted(company)
+            cold_water, = pool.get('housing.service').search([
+                    ('code', '=', 'HVS')])
+            Shortfall.create([{
+                        'service': cold_water.id,
+                        'kind': 'interruption',
+                        'start': dt.datetime(2026, 2, 10, 8, 0),
+                        'end': dt.datetime(2026, 2, 11, 8, 0),
+                        'scope': 'buildings',
+                        'buildings': [('add', [building.id])],
+                        'reason': "Авария на вводе",
+                        }])
+            march = self.accrue(D(2026, 3, 1))
+            lines = self.recalculations(march)
+            self.assertEqual(
+                {(c.account, c.kind, c.reason, c.corrected_period)
+                    for c in lines},
+                {(a, 'reduction', 'quality', D(2026, 2, 1))
+                    for a in accounts})
+            self.assertTrue(all(c.amount < 0 for c in lines))
+
+    @with_transaction()
     def test_change_before_posting_needs_no_request(self):
         "Data of a period not yet posted makes no request"
         pool = Pool()
