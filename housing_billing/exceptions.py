@@ -25,3 +25,11 @@ class ReadingError(ValidationError):
 
 class AccrualError(ValidationError):
     pass
+
+
+class PenaltyError(ValidationError):
+    pass
+
+
+class PaymentError(ValidationError):
+    pass
