@@ -334,7 +334,7 @@ class Allocation(ModelSQL, ModelView):
                 Index(t, (t.account, Index.Equality()),
                     (t.period, Index.Range())),
                 })
-        cls._order = [('payment', 'DESC'), ('period', 'ASC'), ('id', 'ASC')]
+        cls._order = [('payment', 'DESC'), ('id', 'ASC')]
 
     @classmethod
     def get_payment_states(cls):
