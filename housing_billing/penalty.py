@@ -45,6 +45,17 @@ PERCENT = (16, 2)
 ZERO = Decimal('0.00')
 
 
+def percent(value):
+    """A rate as written in the acts (9.5, 16): without the trailing zeros
+    the database adds, so explanations read the same on every backend."""
+    if value is None:
+        return None
+    value = Decimal(value).normalize()
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value
+
+
 class KeyRate(ModelSQL, ModelView):
     __name__ = 'housing.key_rate'
     __string__ = "Key Rate"
@@ -97,7 +108,7 @@ class RateRuleRecord(ModelSQL, ModelView):
         cls._order.insert(0, ('date_from', 'DESC'))
 
     def as_engine(self):
-        rate = self.rate if self.rule != 'key' else None
+        rate = percent(self.rate) if self.rule != 'key' else None
         return RateRule(self.rule, rate, self.act or '')
 
 
@@ -197,7 +208,8 @@ def penalty_settings(company):
     config = Configuration(1)
     return PenaltySettings(
         key_rates=Timeline.of(
-            [(r.date_from, r.rate) for r in key_rates], name='key rate'),
+            [(r.date_from, percent(r.rate)) for r in key_rates],
+            name='key rate'),
         rate_rules=Timeline.of(
             [(r.date_from, r.as_engine()) for r in rules],
             name='penalty rate rule'),
