@@ -24,6 +24,7 @@ from .engine.params import MissingParameter
 from .engine.recalculation import correction
 from .exceptions import AccrualError
 from .loader import SnapshotLoader, billing_period, period_start
+from .penalty import penalty_charge_rows, penalty_receivable
 from .recalculation import REASON_ORDER
 
 MONEY = (16, 2)
@@ -33,6 +34,7 @@ KINDS = [
     ('charge', "Charge"),
     ('recalculation', "Recalculation"),
     ('reduction', "Reduction"),
+    ('penalty', "Penalty"),
     ]
 
 
@@ -380,7 +382,8 @@ class Run(Workflow, ModelSQL, ModelView):
         receivable = defaultdict(Decimal)
         credit = defaultdict(Decimal)
         for charge in charges:
-            receivable[charge.account] += charge.amount
+            receivable[charge.account, charge.kind == 'penalty'] += (
+                charge.amount)
             credit[self.credit_key(charge)] += charge.amount
 
         def line(amount, **values):
@@ -388,8 +391,8 @@ class Run(Workflow, ModelSQL, ModelView):
                 debit=amount if amount > 0 else 0,
                 credit=-amount if amount < 0 else 0, **values)
 
-        for account, amount in sorted(
-                receivable.items(), key=lambda i: i[0].number):
+        for (account, penalty), amount in sorted(
+                receivable.items(), key=lambda i: (i[0][0].number, i[0][1])):
             if not amount:
                 continue
             payer = account.payer_at(date)
@@ -398,7 +401,8 @@ class Run(Workflow, ModelSQL, ModelView):
                         'housing_billing.msg_accrual_no_payer',
                         account=account.rec_name, date=date.isoformat()))
             yield line(
-                amount, account=payer.party.account_receivable_used,
+                amount, account=(penalty_receivable(self.company)
+                    if penalty else payer.party.account_receivable_used),
                 party=payer.party, housing_account=account)
         for (ledger_account, party), amount in sorted(
                 credit.items(), key=lambda i: i[0][0].code or ''):
@@ -475,6 +479,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 charges.extend(
                     self.charge_row(account, line) for line in lines)
                 anomalies.extend(self.line_anomalies(account, lines))
+            charges.extend(penalty_charge_rows(self, chunk))
         recalculations, requests = self.recalculation_rows(
             accounts, anomalies)
         self.insert_charges(charges + recalculations)

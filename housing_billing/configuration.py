@@ -3,9 +3,33 @@
 from decimal import Decimal
 
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.modules.company.model import (
+    CompanyMultiValueMixin,
+    CompanyValueMixin,
+)
+from trytond.pool import Pool
+from trytond.pyson import Eval
+
+# Ledger and penalty settings kept per company (housing.configuration.ledger)
+LEDGER_FIELDS = {
+    'payment_cash_account', 'payment_bank_account',
+    'penalty_receivable_account', 'penalty_service',
+    'shift_due_date_to_workday',
+    }
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+def _company_account(string, help):
+    return fields.Many2One(
+        'account.account', string, help=help,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('type', '!=', None),
+            ('closed', '!=', True),
+            ])
+
+
+class Configuration(
+        ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
     __name__ = 'housing.configuration'
     __string__ = "Housing Configuration"
 
@@ -30,6 +54,58 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         'account.journal', "Accrual Journal",
         domain=[('type', '=', 'revenue')],
         help="The journal the accrual runs are posted in.")
+    payment_journal = fields.Many2One(
+        'account.journal', "Payment Journal",
+        domain=[('type', '=', 'cash')],
+        help="The journal the manual payments are posted in.")
+    payment_cash_account = fields.MultiValue(fields.Many2One(
+            'account.account', "Cash Desk Account",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ('type', '!=', None),
+                ('closed', '!=', True),
+                ],
+            help="Debited by the payments taken at the cash desk."))
+    payment_bank_account = fields.MultiValue(fields.Many2One(
+            'account.account', "Bank Account",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ('type', '!=', None),
+                ('closed', '!=', True),
+                ],
+            help="Debited by the payments received by bank transfer."))
+    penalty_receivable_account = fields.MultiValue(fields.Many2One(
+            'account.account', "Penalty Receivable Account",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ('type.receivable', '=', True),
+                ('party_required', '=', True),
+                ('closed', '!=', True),
+                ],
+            help="Debited by the penalties of the accrual runs, apart from "
+            "the receivable of the services."))
+    penalty_service = fields.MultiValue(fields.Many2One(
+            'housing.service', "Penalty Service",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ],
+            help="The service of the penalty lines; its credit account "
+            "receives the penalty revenue. Leave empty to charge no "
+            "penalties."))
+    shift_due_date_to_workday = fields.MultiValue(fields.Boolean(
+            "Shift Due Date to Working Day",
+            help="A due date on a non-working day moves to the next "
+            "working day (Civil Code art. 193)."))
+
+    @classmethod
+    def multivalue_model(cls, field):
+        if field in LEDGER_FIELDS:
+            return Pool().get('housing.configuration.ledger')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def default_shift_due_date_to_workday(cls, **pattern):
+        return True
 
     @staticmethod
     def default_implausible_jump_factor():
@@ -42,3 +118,32 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @staticmethod
     def default_reading_day_to():
         return 25
+
+
+class ConfigurationLedger(ModelSQL, CompanyValueMixin):
+    __name__ = 'housing.configuration.ledger'
+    __string__ = "Housing Configuration Ledger"
+
+    payment_cash_account = _company_account(
+        "Cash Desk Account",
+        "Debited by the payments taken at the cash desk.")
+    payment_bank_account = _company_account(
+        "Bank Account",
+        "Debited by the payments received by bank transfer.")
+    penalty_receivable_account = fields.Many2One(
+        'account.account', "Penalty Receivable Account",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('type.receivable', '=', True),
+            ('party_required', '=', True),
+            ('closed', '!=', True),
+            ])
+    penalty_service = fields.Many2One(
+        'housing.service', "Penalty Service",
+        domain=[('company', '=', Eval('company', -1))])
+    shift_due_date_to_workday = fields.Boolean(
+        "Shift Due Date to Working Day")
+
+    @classmethod
+    def default_shift_due_date_to_workday(cls):
+        return True

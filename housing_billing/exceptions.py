@@ -37,3 +37,11 @@ class ShortfallError(ValidationError):
 
 class OneOffChargeError(ValidationError):
     pass
+
+
+class PenaltyError(ValidationError):
+    pass
+
+
+class PaymentError(ValidationError):
+    pass

@@ -9,7 +9,8 @@ class Move(metaclass=PoolMeta):
 
     @classmethod
     def _get_origin(cls):
-        return super()._get_origin() + ['housing.accrual.run']
+        return super()._get_origin() + [
+            'housing.accrual.run', 'housing.payment']
 
 
 class MoveLine(metaclass=PoolMeta):

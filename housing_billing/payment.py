@@ -1,0 +1,346 @@
+# This file is part of the housing billing suite. See the COPYRIGHT file at
+# the top level of this repository for copyright notices and license terms.
+"""Manual payments: taken at the cash desk or by bank transfer, posted to
+the ledger and allocated to the billing periods of the personal account
+(domain spec §4.5: the period the payer named, else the oldest debt; the
+surplus is an advance)."""
+from collections import defaultdict
+from decimal import Decimal
+
+from sql.aggregate import Sum
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
+
+from .engine.allocation import Debt, allocate
+from .engine.allocation import Payment as EnginePayment
+from .engine.periods import Period
+from .exceptions import PaymentError
+from .penalty import as_date, as_money, posted_debts
+
+MONEY = (16, 2)
+ZERO = Decimal('0.00')
+
+
+class Payment(Workflow, ModelSQL, ModelView):
+    __name__ = 'housing.payment'
+    __string__ = "Housing Payment"
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    account = fields.Many2One(
+        'housing.account', "Personal Account", required=True,
+        ondelete='RESTRICT', states=_states,
+        domain=[('company', '=', Eval('company', -1))])
+    party = fields.Many2One(
+        'party.party', "Payer", readonly=True,
+        context={'company': Eval('company', -1)}, depends={'company'},
+        help="The payer of the account on the day of payment.")
+    date = fields.Date(
+        "Date", required=True, states=_states,
+        help="The day the payer paid.")
+    amount = fields.Numeric(
+        "Amount", digits=MONEY, required=True, states=_states,
+        domain=[('amount', '>', 0)])
+    channel = fields.Selection([
+            ('cash', "Cash Desk"),
+            ('bank', "Bank Transfer"),
+            ], "Channel", required=True, states=_states)
+    period = fields.Date(
+        "Period Paid", states=_states,
+        help="The first day of the billing month the payer named, if any.")
+    reference = fields.Char(
+        "Reference", states=_states,
+        help="The number of the receipt or of the payment order.")
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('posted', "Posted"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+    move = fields.Many2One('account.move', "Move", readonly=True)
+    allocations = fields.One2Many(
+        'housing.payment.allocation', 'payment', "Allocations",
+        readonly=True)
+    advance = fields.Function(
+        fields.Numeric("Advance", digits=MONEY,
+            help="The part of the payment no debt was waiting for."),
+        'get_advance')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.account, Index.Equality()),
+                    (t.date, Index.Range())),
+                Index(t, (t.state, Index.Equality())),
+                })
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'posted'),
+            ('draft', 'cancelled'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'post': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'cancelled',
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_channel():
+        return 'bank'
+
+    def get_rec_name(self, name):
+        return '%s %s %s' % (
+            self.account.rec_name, self.date.strftime('%d.%m.%Y'),
+            self.amount)
+
+    def get_advance(self, name):
+        if self.state != 'posted':
+            return None
+        return sum((a.amount for a in self.allocations
+                if a.kind == 'advance'), ZERO)
+
+    @classmethod
+    def validate(cls, payments):
+        super().validate(payments)
+        for payment in payments:
+            if payment.period and payment.period.day != 1:
+                raise PaymentError(gettext(
+                        'housing_billing.msg_payment_period_first_day',
+                        payment=payment.rec_name,
+                        period=payment.period.isoformat()))
+
+    @classmethod
+    def delete(cls, payments):
+        for payment in payments:
+            if payment.state == 'posted':
+                raise AccessError(gettext(
+                        'housing_billing.msg_payment_delete_posted',
+                        payment=payment.rec_name))
+        super().delete(payments)
+
+    @classmethod
+    def copy(cls, payments, default=None):
+        default = dict(default or {})
+        default.setdefault('move')
+        default.setdefault('party')
+        default.setdefault('allocations')
+        return super().copy(payments, default=default)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, payments):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, payments):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('posted')
+    def post(cls, payments):
+        pool = Pool()
+        Move = pool.get('account.move')
+        Allocation = pool.get('housing.payment.allocation')
+        # Earlier payments first: each one sees what the earlier ones paid.
+        for payment in sorted(payments, key=lambda p: (p.date, p.id)):
+            payment.party = payment.payer()
+            move = payment.get_move()
+            with without_check_access():
+                move.save()
+                Move.post([move])
+                Allocation.create(payment.allocation_rows())
+            payment.move = move
+            payment.save()
+
+    def payer(self):
+        payer = self.account.payer_at(self.date)
+        if not payer:
+            raise PaymentError(gettext(
+                    'housing_billing.msg_payment_no_payer',
+                    account=self.account.rec_name,
+                    date=self.date.isoformat()))
+        return payer.party
+
+    def debit_account(self):
+        "The cash desk or bank account the money came to."
+        Configuration = Pool().get('housing.configuration')
+        name = 'payment_%s_account' % self.channel
+        account = Configuration(1).get_multivalue(
+            name, company=self.company.id)
+        if not account:
+            raise PaymentError(gettext(
+                    'housing_billing.msg_payment_no_account',
+                    payment=self.rec_name,
+                    channel=self.channel_string))
+        return account
+
+    def get_move(self):
+        "Debit the cash desk or bank, credit the payer's receivable."
+        pool = Pool()
+        Move = pool.get('account.move')
+        Line = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        Configuration = pool.get('housing.configuration')
+        journal = Configuration(1).payment_journal
+        if not journal:
+            raise PaymentError(gettext(
+                    'housing_billing.msg_payment_no_journal',
+                    payment=self.rec_name))
+        receivable = self.party.account_receivable_used
+        if not receivable:
+            raise PaymentError(gettext(
+                    'housing_billing.msg_payment_no_receivable',
+                    payment=self.rec_name, party=self.party.rec_name))
+        return Move(
+            company=self.company, journal=journal,
+            period=Period.find(self.company, date=self.date),
+            date=self.date, origin=self,
+            description=gettext(
+                'housing_billing.msg_payment_move_description',
+                account=self.account.rec_name,
+                reference=self.reference or ''),
+            lines=[
+                Line(debit=self.amount, credit=0,
+                    account=self.debit_account()),
+                Line(debit=0, credit=self.amount, account=receivable,
+                    party=self.party, housing_account=self.account),
+                ])
+
+    def allocation_rows(self):
+        """The payment applied to the account's open debts by period
+        (engine.allocation.allocate); what is left is an advance."""
+        debts = open_debts(self.account)
+        result = allocate([EnginePayment(
+                    self.date, self.amount,
+                    Period.of(self.period) if self.period else None,
+                    self.reference or '')],
+            [Debt(Period.of(p), a) for p, a in sorted(debts.items())
+                if a > 0])
+        rows = [{
+                'payment': self.id, 'account': self.account.id,
+                'kind': 'debt', 'period': a.period.start,
+                'amount': a.amount,
+                } for a in result.applications]
+        if result.advance:
+            rows.append({
+                    'payment': self.id, 'account': self.account.id,
+                    'kind': 'advance', 'period': None,
+                    'amount': result.advance,
+                    })
+        return rows
+
+
+def allocated_by_period(account_ids):
+    """{account id: {period start: amount}} allocated to debts by the
+    posted payments."""
+    pool = Pool()
+    allocation = pool.get('housing.payment.allocation').__table__()
+    payment = pool.get('housing.payment').__table__()
+    cursor = Transaction().connection.cursor()
+    result = defaultdict(dict)
+    for sub_ids in grouped_slice(account_ids, 1000):
+        cursor.execute(*allocation.join(
+                payment, condition=allocation.payment == payment.id
+                ).select(
+                allocation.account, allocation.period,
+                Sum(allocation.amount),
+                where=(payment.state == 'posted')
+                & (allocation.kind == 'debt')
+                & allocation.account.in_(list(sub_ids)),
+                group_by=[allocation.account, allocation.period]))
+        for account, period, amount in cursor:
+            result[account][as_date(period)] = as_money(amount)
+    return result
+
+
+def open_debts(account):
+    """{period start: outstanding}: the posted charges of each period
+    (penalties apart) less what posted payments allocated to it."""
+    charged = posted_debts(
+        account.company, [account.id], Period(9999, 12).start)
+    paid = allocated_by_period([account.id])
+    debts = charged.get(account.id, {})
+    allocated = paid.get(account.id, {})
+    return {period: amount - allocated.get(period, ZERO)
+        for period, amount in debts.items()}
+
+
+class Allocation(ModelSQL, ModelView):
+    __name__ = 'housing.payment.allocation'
+    __string__ = "Payment Allocation"
+
+    payment = fields.Many2One(
+        'housing.payment', "Payment", required=True, readonly=True,
+        ondelete='CASCADE')
+    account = fields.Many2One(
+        'housing.account', "Personal Account", required=True,
+        readonly=True, ondelete='RESTRICT')
+    kind = fields.Selection([
+            ('debt', "Debt"),
+            ('advance', "Advance"),
+            ], "Kind", required=True, readonly=True)
+    period = fields.Date(
+        "Period", readonly=True,
+        states={'invisible': Eval('kind') == 'advance'},
+        help="The billing month the amount paid; empty for an advance.")
+    amount = fields.Numeric(
+        "Amount", digits=MONEY, required=True, readonly=True)
+    date = fields.Function(fields.Date("Date"), 'get_payment_field')
+    payment_state = fields.Function(
+        fields.Selection('get_payment_states', "Payment State"),
+        'get_payment_field')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.payment, Index.Equality())),
+                Index(t, (t.account, Index.Equality()),
+                    (t.period, Index.Range())),
+                })
+        cls._order = [('payment', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def get_payment_states(cls):
+        Payment = Pool().get('housing.payment')
+        return Payment.fields_get(['state'])['state']['selection']
+
+    def get_payment_field(self, name):
+        return getattr(self.payment, {
+                'date': 'date', 'payment_state': 'state'}[name])
