@@ -12,6 +12,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, drop_db
 
 from .tools import (
+    compute,
     create_account,
     create_building,
     create_party,
@@ -113,7 +114,7 @@ def setup_account(prices):
 def run_month(period, post=True):
     Run = Pool().get('housing.accrual.run')
     run, = Run.create([{'period': period}])
-    Run.compute([run])
+    compute([run])
     if post:
         Run.post([run])
     return run

@@ -19,6 +19,7 @@ from .tools import (
     create_premises,
     create_service,
 )
+from .tools import compute as compute_runs
 
 D = dt.date
 APRIL = D(2026, 4, 1)
@@ -73,7 +74,7 @@ def enter(account, service, period=APRIL, **values):
 def compute(period):
     Run = Pool().get('housing.accrual.run')
     run, = Run.create([{'period': period}])
-    Run.compute([run])
+    compute_runs([run])
     return run
 
 

@@ -25,6 +25,7 @@ from .penalty_tools import (
     setup_ledger,
     setup_penalty_service,
 )
+from .tools import compute
 
 
 class HousingPenaltyTestCase(LedgerTestCase):
@@ -199,7 +200,7 @@ class HousingPenaltyTestCase(LedgerTestCase):
             self.setup_gf2(company)
             run = run_month(D(2026, 2, 1), post=False)
             Run = Pool().get('housing.accrual.run')
-            Run.compute([run])
+            compute([run])
             run = Run(run.id)
             self.assertEqual(
                 [c.amount for c in penalty_lines(run)],
@@ -228,7 +229,7 @@ class HousingPenaltyTestCase(LedgerTestCase):
             # Without the moratorium every day accrues: 25.50 + 245.19.
             Moratorium.write(Moratorium.search(
                     [('code', '=', 'pp424_2020')]), {'active': False})
-            Run.compute([run])
+            compute([run])
             line, = penalty_lines(Run(run.id))
             self.assertEqual(line.amount, Decimal('270.69'))
 

@@ -18,6 +18,7 @@ from .tools import (
     create_premises,
     create_service,
 )
+from .tools import compute as compute_runs
 
 D = dt.date
 T = dt.datetime
@@ -91,7 +92,7 @@ def create_shortfall(service, kind, start, end, premises=(), buildings=(),
 def compute(period):
     Run = Pool().get('housing.accrual.run')
     run, = Run.create([{'period': period}])
-    Run.compute([run])
+    compute_runs([run])
     return run
 
 
