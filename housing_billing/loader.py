@@ -158,6 +158,8 @@ class SnapshotLoader:
             ]
         self.tariffs = Tariff.search(overlapping)
         self.normatives = Normative.search(overlapping)
+        self.coefficients = pool.get('housing.coefficient').timelines(
+            self.start, self.end)
         self.units = {}
         self.quality_norms = pool.get(
             'housing.shortfall.norm').quality_norms(company)
@@ -195,6 +197,8 @@ class SnapshotLoader:
             tariffs=tariff_timelines(self.tariffs, premises, self.period),
             normatives=normative_timelines(
                 self.normatives, premises.building, self.period),
+            coefficients=Pool().get('housing.coefficient').for_services(
+                self.coefficients, services),
             building=self.building(premises.building),
             quality_events=self.quality_events.get(account.id, ()),
             quality_norms=self.quality_norms,
