@@ -51,7 +51,7 @@ class Coefficient(ModelSQL, ModelView):
         super().__setup__()
         cls._order = [
             ('resource', 'ASC'), ('situation', 'ASC'),
-            ('date_from', 'DESC')]
+            ('date_from', 'DESC'), ('id', 'DESC')]
 
     def get_rec_name(self, name):
         return '%s, %s: %s' % (
