@@ -181,6 +181,8 @@ def balance_shares(accounts, lines):
 
 
 def area_shared(line):
+    if line.corrected_period not in (None, line.period):
+        return False    # carried from an earlier month: already rounded
     if line.method == Method.COMMON_PROPERTY:
         return line.kind != Kind.REDUCTION
     return (line.method == Method.HEATING

@@ -63,12 +63,9 @@ class Service(DeactivableMixin, ModelSQL, ModelView):
     soi_resource = fields.Selection(
         [r for r in RESOURCES if r[0] not in {'heating', 'waste'}],
         "Common Property Resource",
-        states={
-            'invisible': Eval('method') != 'common_property',
-            'required': Eval('method') == 'common_property',
-            },
+        states={'invisible': Eval('method') != 'common_property'},
         help="The resource of the common-house meter whose balance this "
-        "common property service bills.")
+        "common property service bills (empty: the service's resource).")
     supplier = fields.Many2One(
         'party.party', "Supplier",
         context={'company': Eval('company', -1)}, depends={'company'},

@@ -5,6 +5,7 @@
 month's run, billed by the run of the next month once the first is
 posted."""
 import datetime as dt
+from decimal import Decimal
 
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
@@ -15,6 +16,7 @@ from .engine.periods import Period
 
 AMOUNT_DIGITS = (16, 2)
 QUANTITY_DIGITS = (16, 6)
+QUANTUM = Decimal('0.000001')
 
 
 class SoiCarried(ModelSQL, ModelView):
@@ -65,7 +67,8 @@ class SoiCarried(ModelSQL, ModelView):
                         'building': account.premises.building.id,
                         'service': services[a.service],
                         'period': a.from_period.start,
-                        'quantity': a.quantity, 'unit': a.unit,
+                        'quantity': a.quantity.quantize(QUANTUM),
+                        'unit': a.unit,
                         'amount': a.amount, 'reason': a.reason,
                         } for a in amounts])
 
