@@ -17,6 +17,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from .building_pass import BuildingPass
 from .engine.calculate import calculate
 from .engine.lines import Basis, ChargeLine, Kind
 from .engine.meter import ReadingRejected
@@ -323,7 +324,8 @@ class Run(Workflow, ModelSQL, ModelView):
                         ('run', 'in', run_ids),
                         ('state', '=', 'pending'),
                         ]), {'run': None})
-        for Model in [Charge, Anomaly, Chunk]:
+        for Model in [Charge, Anomaly, Chunk,
+                pool.get('housing.soi.carried')]:  # building_pass
             table = Model.__table__()
             for sub_ids in grouped_slice(run_ids, 1000):
                 cursor.execute(*table.delete(
@@ -470,12 +472,13 @@ class Run(Workflow, ModelSQL, ModelView):
         loader = SnapshotLoader(self.company, self.billing_period)
         charges, anomalies = [], []
         accounts = self.accounts(buildings)
+        building_pass = BuildingPass(self, self.billing_period)
         for chunk in grouped_slice(accounts, CHUNK):
             chunk = list(chunk)
             snapshots = loader.load(chunk)
+            computed = building_pass.compute(chunk, snapshots, anomalies)
             for account in chunk:
-                lines = self.calculate(account, snapshots[account.id],
-                    anomalies)
+                lines = computed[account.id]
                 charges.extend(
                     self.charge_row(account, line) for line in lines)
                 anomalies.extend(self.line_anomalies(account, lines))
@@ -527,9 +530,11 @@ class Run(Workflow, ModelSQL, ModelView):
         for period, period_accounts in sorted(by_period.items()):
             snapshots = SnapshotLoader(
                 self.company, billing_period(period)).load(period_accounts)
+            computed = BuildingPass(self, billing_period(period),
+                own_period=False).compute(
+                    period_accounts, snapshots, anomalies)
             for account in period_accounts:
-                now = self.calculate(account, snapshots[account.id],
-                    anomalies)
+                now = computed[account.id]
                 reason = self.recalculation_reason(
                     wanted[account.id], period)
                 lines = correction(charged[account.id][period], now,
@@ -718,6 +723,8 @@ class Chunk(ModelSQL, ModelView):
         "Remove what an earlier attempt at this building left."
         pool = Pool()
         cursor = Transaction().connection.cursor()
+        # building_pass: negative КР на СОИ carried by this building.
+        pool.get('housing.soi.carried').clear(self.run, self.building)
         for Model in [
                 pool.get('housing.charge'),
                 pool.get('housing.accrual.anomaly')]:

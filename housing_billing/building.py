@@ -7,6 +7,16 @@ from trytond.transaction import Transaction
 from .dated import AreasMixin, check_dates, in_force
 
 AREA_DIGITS = (16, 2)
+MONTHS = [(m, str(m)) for m in range(1, 13)]
+SOI_NEGATIVE = [
+    ('carry_forward', "Carry to the Next Period"),
+    ('zero', "Zero"),
+    ('distribute', "Distribute as a Credit"),
+    ]
+HEAT_SOURCES = [
+    ('normative', "Normative"),
+    ('metered', "Common-House Heat Meter"),
+    ]
 
 
 class Building(AreasMixin, ModelSQL, ModelView):
@@ -49,6 +59,32 @@ class Building(AreasMixin, ModelSQL, ModelView):
     meters = fields.One2Many(
         'housing.meter', 'building', "Meters",
         filter=[('kind', 'in', ['common_house', 'group'])])
+    methods = fields.One2Many(
+        'housing.building.method', 'building', "Calculation Methods",
+        help="The heating mode and the common property method, "
+        "each in force from its date.")
+    heating_season_start = fields.Integer(
+        "Heating Season Start", required=True,
+        domain=[('heating_season_start', '>=', 1),
+            ('heating_season_start', '<=', 12)],
+        help="The first month of the heating season (1-12).")
+    heating_season_end = fields.Integer(
+        "Heating Season End", required=True,
+        domain=[('heating_season_end', '>=', 1),
+            ('heating_season_end', '<=', 12)],
+        help="The last month of the heating season (1-12).")
+    soi_cap_by_normative = fields.Boolean(
+        "Cap Common Property by Normative",
+        help="Bill at most the common property normative; the excess is "
+        "borne by the management (Decree 354 p. 44).")
+    soi_negative = fields.Selection(
+        SOI_NEGATIVE, "Negative Common Property Volume", required=True,
+        help="What to do when the common-house meter shows less than "
+        "the premises.")
+    hot_water_heat_source = fields.Selection(
+        HEAT_SOURCES, "Heat for Hot Water", required=True,
+        help="Where the heat per m³ of the two-component hot water "
+        "tariff comes from.")
 
     @classmethod
     def __setup__(cls):
@@ -61,6 +97,33 @@ class Building(AreasMixin, ModelSQL, ModelView):
     def default_company():
         return Transaction().context.get('company')
 
+    @staticmethod
+    def default_heating_season_start():
+        return 10
+
+    @staticmethod
+    def default_heating_season_end():
+        return 5
+
+    @staticmethod
+    def default_soi_cap_by_normative():
+        return True
+
+    @staticmethod
+    def default_soi_negative():
+        return 'carry_forward'
+
+    @staticmethod
+    def default_hot_water_heat_source():
+        return 'normative'
+
+    @property
+    def heating_season_months(self):
+        "The months of the heating season, wrapping over the new year."
+        start, end = self.heating_season_start, self.heating_season_end
+        if start <= end:
+            return frozenset(range(start, end + 1))
+        return frozenset(range(start, 13)) | frozenset(range(1, end + 1))
 
     def is_managed(self, date):
         return in_force(
@@ -98,6 +161,12 @@ class BuildingArea(ModelSQL, ModelView):
         "Common Property Area", digits=AREA_DIGITS, required=True,
         domain=[('common_area', '>=', 0)],
         help="S_ои: premises in common property.")
+    lighting_area = fields.Numeric(
+        "Common Property Area (Electricity)", digits=AREA_DIGITS,
+        domain=['OR', ('lighting_area', '=', None),
+            ('lighting_area', '>=', 0)],
+        help="S_ои for electricity (lit areas, attics and basements "
+        "included); empty: the common property area.")
     document = fields.Char("Document")
 
     @classmethod

@@ -31,7 +31,7 @@ class Meter(RecalculationTriggerMixin, ModelSQL, ModelView):
         'zones', 'digits', 'installation_date', 'removal_date',
         'installation_value1', 'installation_value2',
         'installation_value3', 'removal_value1', 'removal_value2',
-        'removal_value3', 'verification_due'}
+        'removal_value3', 'verification_due', 'executor_use'}
     __string__ = "Meter"
     _history = True
     _rec_name = 'serial_number'
@@ -105,6 +105,12 @@ class Meter(RecalculationTriggerMixin, ModelSQL, ModelView):
         "Verification Due",
         help="After this date the meter's readings are flagged "
         "until it is verified again.")
+    executor_use = fields.Boolean(
+        "Executor's Own Use",
+        states={'invisible': Eval('kind') != 'common_house'},
+        help="The meter measures what the executor uses itself (V_кр, "
+        "e.g. the cold water heated into hot water), deducted from the "
+        "common property balance of its resource.")
     seal_number = fields.Char("Seal Number")
     seal_date = fields.Date("Seal Date")
     readings = fields.One2Many('housing.meter.reading', 'meter', "Readings")
@@ -127,6 +133,10 @@ class Meter(RecalculationTriggerMixin, ModelSQL, ModelView):
     @staticmethod
     def default_kind():
         return 'individual'
+
+    @staticmethod
+    def default_executor_use():
+        return False
 
     @staticmethod
     def default_zones():

@@ -55,6 +55,17 @@ class Service(DeactivableMixin, ModelSQL, ModelView):
         RESOURCES, "Resource",
         help="The utility resource the service delivers, "
         "for the rules of Decree 354.")
+    two_component = fields.Boolean(
+        "Two-Component Tariff",
+        states={'invisible': Eval('resource') != 'hot_water'},
+        help="Bill hot water as a water component per m³ and a heat "
+        "component per Gcal (Decree 354 p. 38).")
+    soi_resource = fields.Selection(
+        [r for r in RESOURCES if r[0] not in {'heating', 'waste'}],
+        "Common Property Resource",
+        states={'invisible': Eval('method') != 'common_property'},
+        help="The resource of the common-house meter whose balance this "
+        "common property service bills (empty: the service's resource).")
     supplier = fields.Many2One(
         'party.party', "Supplier",
         context={'company': Eval('company', -1)}, depends={'company'},
@@ -89,6 +100,10 @@ class Service(DeactivableMixin, ModelSQL, ModelView):
     @staticmethod
     def default_company():
         return Transaction().context.get('company')
+
+    @staticmethod
+    def default_two_component():
+        return False
 
     @staticmethod
     def default_kind():

@@ -17,7 +17,10 @@ ZONES = [
     ('night', "Night"),
     ('peak', "Peak"),
     ('half_peak', "Half-Peak"),
+    ('water', "Water Component"),
+    ('heat', "Heat Component"),
     ]
+COMPONENTS = {'water', 'heat'}
 ZONES_BY_COUNT = {
     2: {'day', 'night'},
     3: {'peak', 'half_peak', 'night'},
@@ -58,6 +61,7 @@ class Tariff(RecalculationTriggerMixin, ModelSQL, ModelView):
             ('flat', "Single Price"),
             ('zones', "Time Zones"),
             ('tiers', "Tiers"),
+            ('components', "Two Components"),
             ], "Structure", required=True)
     structure_string = structure.translated('structure')
     rates = fields.One2Many('housing.tariff.rate', 'tariff', "Rates")
@@ -139,6 +143,8 @@ class Tariff(RecalculationTriggerMixin, ModelSQL, ModelView):
             zoned = [z for z in zones if z]
             valid = (set(zoned) in ZONES_BY_COUNT.values()
                 and len(zones) == len(set(zones)))
+        elif self.structure == 'components':
+            valid = sorted(zones) == sorted(COMPONENTS)
         else:
             valid = (len(self.rates) >= 2
                 and zones == [None] * len(zones)
@@ -191,8 +197,8 @@ class TariffRate(RecalculationTriggerMixin, ModelSQL, ModelView):
         'housing.tariff', "Tariff", required=True, ondelete='CASCADE')
     zone = fields.Selection(
         ZONES, "Zone",
-        states={'invisible': Eval('_parent_tariff', {}).get(
-                'structure') != 'zones'})
+        states={'invisible': ~Eval('_parent_tariff', {}).get(
+                'structure').in_(['zones', 'components'])})
     zone_string = zone.translated('zone')
     threshold = fields.Numeric(
         "From Quantity", digits=(16, 3),
