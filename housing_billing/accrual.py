@@ -4,9 +4,10 @@ import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
+from sql import Null
 from sql.aggregate import Count, Min, Sum
-from sql.functions import CurrentTimestamp
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -15,12 +16,16 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from . import bulk
+from .bulk import as_money
 from .engine.calculate import calculate
 from .engine.lines import Basis
 from .engine.meter import ReadingRejected
 from .engine.params import MissingParameter
 from .exceptions import AccrualError
 from .loader import SnapshotLoader, billing_period, period_start
+from .move_writer import LineSpec, MoveSpec, MoveWriter
+from .receivable import payers_at
 
 MONEY = (16, 2)
 CHUNK = 500
@@ -32,11 +37,13 @@ KINDS = [
     ]
 
 
-def as_money(value):
-    "A sum read back from SQL (SQLite gives a float) as kopecks."
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(Decimal('0.01'))
+class ChargeSum(NamedTuple):
+    "The charges of a run for one account, service and kind, summed"
+    account: int
+    number: str
+    service: object
+    kind: str
+    amount: Decimal
 
 
 def month_end(date):
@@ -195,17 +202,14 @@ class Run(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('posted')
     def post(cls, runs):
-        pool = Pool()
-        Move = pool.get('account.move')
-        moves = []
+        specs = []
         for run in runs:
             run.check_postable()
-            moves.extend(run.get_moves())
+            specs.extend(run.get_moves())
         # The button is the accountants'; the ledger is written on their
         # behalf, not through their own rights on account.move.
         with without_check_access():
-            Move.save(moves)
-            Move.post(moves)
+            MoveWriter().write(specs)
         for run in runs:
             run.check_ledger()
 
@@ -245,8 +249,8 @@ class Run(Workflow, ModelSQL, ModelView):
     def get_moves(self):
         "One move per building: receivables per account, revenue per service."
         pool = Pool()
-        Move = pool.get('account.move')
         Period = pool.get('account.period')
+        Building = pool.get('housing.building')
         Configuration = pool.get('housing.configuration')
         journal = Configuration(1).accrual_journal
         if not journal:
@@ -256,49 +260,81 @@ class Run(Workflow, ModelSQL, ModelView):
         date = month_end(self.period)
         period = Period.find(self.company, date=date)
         by_building = defaultdict(list)
-        for charge in self.charges:
-            by_building[charge.building].append(charge)
-        for building, charges in sorted(
-                by_building.items(), key=lambda i: i[0].rec_name):
-            yield Move(
-                company=self.company, journal=journal, period=period,
-                date=date, origin=self,
+        for building, charge in self.charge_sums():
+            by_building[building].append(charge)
+        payers = payers_at(
+            {c.account for charges in by_building.values() for c in charges},
+            date, self.company.id)
+        for building in sorted(
+                Building.browse(list(by_building)),
+                key=lambda b: b.rec_name):
+            yield MoveSpec(
+                company=self.company.id, journal=journal.id,
+                period=period.id, date=date, origin=str(self),
                 description=gettext(
                     'housing_billing.msg_accrual_move_description',
                     period=self.period.strftime('%m.%Y'),
                     building=building.rec_name),
-                lines=list(self.move_lines(charges, date)))
+                lines=tuple(self.move_lines(
+                        by_building[building.id], date, payers)))
 
-    def move_lines(self, charges, date):
+    def charge_sums(self):
+        """[(building id, ChargeSum)]: the run's charges summed by account,
+        service and kind, with SQL."""
         pool = Pool()
-        Line = pool.get('account.move.line')
+        Service = pool.get('housing.service')
+        charge = pool.get('housing.charge').__table__()
+        account = pool.get('housing.account').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*charge.join(
+                account, condition=charge.account == account.id
+                ).select(
+                    charge.building, charge.account, account.number,
+                    charge.service, charge.kind, Sum(charge.amount),
+                    where=charge.run == self.id,
+                    group_by=[charge.building, charge.account,
+                        account.number, charge.service, charge.kind]))
+        rows = cursor.fetchall()
+        services = {s.id: s for s in Service.browse(
+                list({r[3] for r in rows}))}
+        return [(building, ChargeSum(
+                    account, number, services[service], kind,
+                    as_money(amount)))
+            for building, account, number, service, kind, amount in rows]
+
+    def move_lines(self, charges, date, payers):
+        """The LineSpecs of charges (ChargeSum): a receivable line per
+        personal account, a credit line per credit_key."""
         receivable = defaultdict(Decimal)
+        numbers = {}
         credit = defaultdict(Decimal)
         for charge in charges:
             receivable[charge.account] += charge.amount
+            numbers[charge.account] = charge.number
             credit[self.credit_key(charge)] += charge.amount
 
         def line(amount, **values):
-            return Line(
-                debit=amount if amount > 0 else 0,
-                credit=-amount if amount < 0 else 0, **values)
+            return LineSpec(
+                debit=amount if amount > 0 else Decimal(0),
+                credit=-amount if amount < 0 else Decimal(0), **values)
 
         for account, amount in sorted(
-                receivable.items(), key=lambda i: i[0].number):
+                receivable.items(), key=lambda i: numbers[i[0]]):
             if not amount:
                 continue
-            payer = account.payer_at(date)
+            payer = payers.get(account)
             if not payer:
                 raise AccrualError(gettext(
                         'housing_billing.msg_accrual_no_payer',
-                        account=account.rec_name, date=date.isoformat()))
+                        account=numbers[account], date=date.isoformat()))
             yield line(
-                amount, account=payer.party.account_receivable_used,
-                party=payer.party, housing_account=account)
+                amount, account=payer.receivable, party=payer.party,
+                housing_account=account)
         for (ledger_account, party), amount in sorted(
                 credit.items(), key=lambda i: i[0][0].code or ''):
             if amount:
-                yield line(-amount, account=ledger_account, party=party)
+                yield line(-amount, account=ledger_account.id,
+                    party=party.id if party else None)
 
     def credit_key(self, charge):
         """Where a charge is credited: the supplier's payable for an agent
@@ -320,16 +356,18 @@ class Run(Workflow, ModelSQL, ModelView):
 
     def check_ledger(self):
         """The ledger must say what the run says: as much receivable on the
-        personal accounts as the charges, and every move balanced."""
+        personal accounts as the charges."""
         pool = Pool()
-        Line = pool.get('account.move.line')
-        lines = Line.search([
-                ('move.origin', '=', str(self)),
-                ('housing_account', '!=', None),
-                ])
-        ledger = sum(
-            (line.debit - line.credit for line in lines), Decimal(0))
-        if ledger != self.total:
+        move = pool.get('account.move').__table__()
+        line = pool.get('account.move.line').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.join(move, condition=line.move == move.id
+                ).select(Sum(line.debit - line.credit),
+                where=(move.origin == str(self))
+                & (line.housing_account != Null)))
+        ledger, = cursor.fetchone()
+        ledger = as_money(ledger) or Decimal(0)
+        if ledger != (self.total or Decimal(0)):
             raise AccrualError(gettext(
                     'housing_billing.msg_accrual_ledger_mismatch',
                     run=self.rec_name, total=self.total, ledger=ledger))
@@ -422,30 +460,22 @@ class Run(Workflow, ModelSQL, ModelView):
             }
 
     def insert_charges(self, rows):
-        """Write the charge lines in batches of SQL inserts: the ORM's
-        per-record create is too slow for a month of a city."""
+        """Write the charge lines in bulk (COPY on PostgreSQL, multi-row
+        INSERT on SQLite): the ORM's per-record create is too slow for a
+        month of a city."""
         pool = Pool()
         Charge = pool.get('housing.charge')
         Service = pool.get('housing.service')
         services = {s.code: s.id for s in Service.search([
                     ('company', '=', self.company.id)])}
-        table = Charge.__table__()
-        cursor = Transaction().connection.cursor()
-        user = Transaction().user
-        columns = None
-        for batch in grouped_slice(rows, 1000):
-            values = []
-            for row in batch:
-                row = dict(row, service=services[row['service']])
-                if columns is None:
-                    columns = sorted(row)
-                values.append([row[c] for c in columns] + [
-                        user, CurrentTimestamp()])
-            if values:
-                cursor.execute(*table.insert(
-                        [getattr(table, c) for c in columns]
-                        + [table.create_uid, table.create_date],
-                        values))
+        rows = list(rows)
+        if not rows:
+            return
+        columns = sorted(rows[0])
+        bulk.insert(Charge._table, columns, (
+                [services[row[c]] if c == 'service' else row[c]
+                    for c in columns]
+                for row in rows))
 
 
 class RunBuilding(ModelSQL):

@@ -25,3 +25,7 @@ class ReadingError(ValidationError):
 
 class AccrualError(ValidationError):
     pass
+
+
+class MoveWriterError(ValidationError):
+    pass
