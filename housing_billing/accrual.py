@@ -265,6 +265,7 @@ class Run(Workflow, ModelSQL, ModelView):
         payers = payers_at(
             {c.account for charges in by_building.values() for c in charges},
             date, self.company.id)
+        credit_keys = {}
         for building in sorted(
                 Building.browse(list(by_building)),
                 key=lambda b: b.rec_name):
@@ -276,7 +277,8 @@ class Run(Workflow, ModelSQL, ModelView):
                     period=self.period.strftime('%m.%Y'),
                     building=building.rec_name),
                 lines=tuple(self.move_lines(
-                        by_building[building.id], date, payers)))
+                        by_building[building.id], date, payers,
+                        credit_keys)))
 
     def charge_sums(self):
         """[(building id, ChargeSum)]: the run's charges summed by account,
@@ -302,16 +304,21 @@ class Run(Workflow, ModelSQL, ModelView):
                     as_money(amount)))
             for building, account, number, service, kind, amount in rows]
 
-    def move_lines(self, charges, date, payers):
+    def move_lines(self, charges, date, payers, credit_keys):
         """The LineSpecs of charges (ChargeSum): a receivable line per
-        personal account, a credit line per credit_key."""
+        personal account, a credit line per credit_key.
+
+        credit_keys memoizes credit_key by service and kind."""
         receivable = defaultdict(Decimal)
         numbers = {}
         credit = defaultdict(Decimal)
         for charge in charges:
             receivable[charge.account] += charge.amount
             numbers[charge.account] = charge.number
-            credit[self.credit_key(charge)] += charge.amount
+            memo = (charge.service.id, charge.kind)
+            if memo not in credit_keys:
+                credit_keys[memo] = self.credit_key(charge)
+            credit[credit_keys[memo]] += charge.amount
 
         def line(amount, **values):
             return LineSpec(
