@@ -52,9 +52,11 @@ class MoveSpec:
     description: str | None = None
 
 
+# Posting writes the move (state, number, post date): write_uid and
+# write_date are set as well.
 MOVE_COLUMNS = [
     'id', 'company', 'journal', 'period', 'date', 'post_date', 'number',
-    'origin', 'description', 'state']
+    'origin', 'description', 'state', 'write_uid', 'write_date']
 LINE_COLUMNS = [
     'move', 'account', 'debit', 'credit', 'party', 'housing_account',
     'description', 'state']
@@ -77,12 +79,16 @@ class MoveWriter:
         for spec in specs:
             self.check_spec(spec)
         self.check_periods(specs)
-        ids = bulk.allocate_ids('account_move', len(specs))
+        pool = Pool()
+        Move = pool.get('account.move')
+        Line = pool.get('account.move.line')
+        ids = bulk.allocate_ids(Move._table, len(specs))
         numbers = self.numbers(specs)
-        bulk.insert('account_move', MOVE_COLUMNS, (
-                self.move_row(move_id, spec, number)
+        written = (Transaction().user, bulk.now())
+        bulk.insert(Move._table, MOVE_COLUMNS, (
+                self.move_row(move_id, spec, number) + written
                 for move_id, spec, number in zip(ids, specs, numbers)))
-        bulk.insert('account_move_line', LINE_COLUMNS, (
+        bulk.insert(Line._table, LINE_COLUMNS, (
                 self.line_row(move_id, line)
                 for move_id, spec in zip(ids, specs)
                 for line in spec.lines))
