@@ -50,12 +50,11 @@ def timed(owner, name, label, generator=False):
 def instrument(pool):
     from housing_billing import accrual, loader, move_writer
     Run = pool.get('housing.accrual.run')
-    Anomaly = pool.get('housing.accrual.anomaly')
     timed(Run, 'accounts', 'accounts')
     timed(loader.SnapshotLoader, '__init__', 'load')
     timed(loader.SnapshotLoader, 'load', 'load')
     timed(Run, 'insert_charges', 'insert charges')
-    timed(Anomaly, 'create', 'anomalies')
+    timed(Run, 'insert_anomalies', 'anomalies')
     timed(Run, 'get_moves', 'aggregate moves', generator=True)
     timed(Run, 'check_postable', 'aggregate moves')
     timed(move_writer.MoveWriter, 'write', 'write moves')
@@ -105,6 +104,9 @@ def run_month(pool, period, commit):
     start = time.perf_counter()
     with phase('compute (total)'):
         Run.compute([run])
+    print("compute %.1f s (load %.1f s, insert %.1f s), peak RSS %.0f MiB"
+        % (SECONDS['compute (total)'], SECONDS['load'],
+            SECONDS['insert charges'], peak_rss_mib()[0]), flush=True)
     with phase('post (total)'):
         Run.post([run])
     wall = time.perf_counter() - start

@@ -384,7 +384,8 @@ class Run(Workflow, ModelSQL, ModelView):
         return billing_period(self.period)
 
     def accounts(self):
-        "The personal accounts open for at least a day of the period."
+        """The ids of the personal accounts open for at least a day of the
+        period, by building and number."""
         Account = Pool().get('housing.account')
         domain = [
             ('company', '=', self.company.id),
@@ -394,14 +395,23 @@ class Run(Workflow, ModelSQL, ModelView):
         if self.buildings:
             domain.append(
                 ('premises.building', 'in', [b.id for b in self.buildings]))
-        return Account.search(domain, order=[
-                ('premises.building', 'ASC'), ('number', 'ASC')])
+        # Not search's records: browsing 100,000 ids at once is quadratic.
+        query = Account.search(domain, order=[
+                ('premises.building', 'ASC'), ('number', 'ASC')], query=True)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        return [i for i, in cursor]
+
+    def account_chunks(self):
+        "The accounts to compute, as lists of CHUNK records."
+        Account = Pool().get('housing.account')
+        for ids in grouped_slice(self.accounts(), CHUNK):
+            yield Account.browse(list(ids))
 
     def compute_charges(self):
         loader = SnapshotLoader(self.company, self.billing_period)
-        charges, anomalies = [], []
-        for accounts in grouped_slice(self.accounts(), CHUNK):
-            accounts = list(accounts)
+        for accounts in self.account_chunks():
+            charges, anomalies = [], []
             snapshots = loader.load(accounts)
             for account in accounts:
                 try:
@@ -411,13 +421,10 @@ class Run(Workflow, ModelSQL, ModelView):
                     anomalies.append(self.anomaly(
                             account, 'error', str(exception)))
                     continue
-                charges.extend(
-                    self.charge_row(account, line) for line in lines)
+                charges.extend(self.charge_rows(account, lines))
                 anomalies.extend(self.line_anomalies(account, lines))
-        self.insert_charges(charges)
-        if anomalies:
-            with without_check_access():
-                Pool().get('housing.accrual.anomaly').create(anomalies)
+            self.insert_charges(charges)
+            self.insert_anomalies(anomalies)
 
     def anomaly(self, account, severity, message):
         return {
@@ -440,12 +447,22 @@ class Run(Workflow, ModelSQL, ModelView):
                         explanation=line.explanation_ru))
 
     def charge_row(self, account, line):
-        return {
+        return self.charge_rows(account, [line])[0]
+
+    def charge_rows(self, account, lines):
+        "The rows of an account's lines, its fields read once."
+        common = {
             'run': self.id,
             'account': account.id,
             'building': account.premises.building.id,
-            'service': line.service,
             'period': self.period,
+            }
+        return [dict(common, **self.line_values(line)) for line in lines]
+
+    @staticmethod
+    def line_values(line):
+        return {
+            'service': line.service,
             'kind': line.kind,
             'method': line.method,
             'basis': line.basis or None,
@@ -465,6 +482,13 @@ class Run(Workflow, ModelSQL, ModelView):
             'inputs': json.dumps(line.inputs, ensure_ascii=False,
                 sort_keys=True, default=str),
             }
+
+    def insert_anomalies(self, rows):
+        "Write the anomalies (dicts of anomaly()) in bulk."
+        Anomaly = Pool().get('housing.accrual.anomaly')
+        columns = ['run', 'account', 'severity', 'message']
+        bulk.insert(Anomaly._table, columns, (
+                [row[c] for c in columns] for row in rows))
 
     def insert_charges(self, rows):
         """Write the charge lines in bulk (COPY on PostgreSQL, multi-row

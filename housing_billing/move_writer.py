@@ -212,8 +212,8 @@ class MoveWriter:
         cursor = Transaction().connection.cursor()
         cursor.execute(*line.select(
                 line.account,
-                Count(Literal('*'), filter_=line.party == Null),
-                Count(Literal('*'), filter_=line.party != Null),
+                Count(line.id, filter_=line.party == Null),
+                Count(line.id, filter_=line.party != Null),
                 where=fields.SQL_OPERATORS['in'](line.move, move_ids),
                 group_by=[line.account]))
         for account_id, without, with_party in cursor.fetchall():
@@ -239,7 +239,7 @@ class MoveWriter:
                 account, condition=line.account == account.id
                 ).join(type_, condition=account.type == type_.id
                 ).select(
-                    Count(Literal('*')),
+                    Count(line.id),
                     where=fields.SQL_OPERATORS['in'](line.move, move_ids)
                     & (Coalesce(type_.receivable, False) == Literal(True))
                     & ((line.party == Null)
