@@ -16,7 +16,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from . import bulk
+from . import bulk, compute_workers
 from .bulk import as_money
 from .engine.calculate import calculate
 from .engine.lines import Basis
@@ -402,29 +402,39 @@ class Run(Workflow, ModelSQL, ModelView):
         cursor.execute(*query)
         return [i for i, in cursor]
 
-    def account_chunks(self):
-        "The accounts to compute, as lists of CHUNK records."
-        Account = Pool().get('housing.account')
-        for ids in grouped_slice(self.accounts(), CHUNK):
-            yield Account.browse(list(ids))
-
     def compute_charges(self):
-        loader = SnapshotLoader(self.company, self.billing_period)
-        for accounts in self.account_chunks():
-            charges, anomalies = [], []
-            snapshots = loader.load(accounts)
-            for account in accounts:
-                try:
-                    lines = calculate(snapshots[account.id])
-                except (MissingParameter, ReadingRejected, ValueError,
-                        KeyError) as exception:
-                    anomalies.append(self.anomaly(
-                            account, 'error', str(exception)))
-                    continue
-                charges.extend(self.charge_rows(account, lines))
-                anomalies.extend(self.line_anomalies(account, lines))
+        for charges, anomalies in self.computed_chunks():
             self.insert_charges(charges)
             self.insert_anomalies(anomalies)
+
+    def computed_chunks(self):
+        """(charge rows, anomalies) of each chunk of CHUNK accounts: in
+        worker processes where the configuration asks for them, else
+        here."""
+        Account = Pool().get('housing.account')
+        chunks = [list(ids) for ids in grouped_slice(self.accounts(), CHUNK)]
+        if compute_workers.processes() > 1 and len(chunks) > 1:
+            yield from compute_workers.compute(self, chunks)
+            return
+        loader = SnapshotLoader(self.company, self.billing_period)
+        for ids in chunks:
+            yield self.compute_accounts(Account.browse(ids), loader)
+
+    def compute_accounts(self, accounts, loader):
+        "(charge rows, anomalies) of the accounts (records of a chunk)"
+        charges, anomalies = [], []
+        snapshots = loader.load(accounts)
+        for account in accounts:
+            try:
+                lines = calculate(snapshots[account.id])
+            except (MissingParameter, ReadingRejected, ValueError,
+                    KeyError) as exception:
+                anomalies.append(self.anomaly(
+                        account, 'error', str(exception)))
+                continue
+            charges.extend(self.charge_rows(account, lines))
+            anomalies.extend(self.line_anomalies(account, lines))
+        return charges, anomalies
 
     def anomaly(self, account, severity, message):
         return {
