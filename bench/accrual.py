@@ -110,6 +110,7 @@ def run_month(pool, period, commit):
     with phase('post (total)'):
         Run.post([run])
     wall = time.perf_counter() - start
+    SECONDS['peak RSS before the floor'] = peak_rss_mib()[0]
     rows = count_rows(run)
     floor = {}
     from trytond import backend
@@ -205,7 +206,10 @@ def report(args, wall, rows, floor):
                 SECONDS[k] for k in ['aggregate moves', 'write moves',
                     'check ledger'])))
     own, children = peak_rss_mib()
-    print("%-22s %8.0f MiB (children %.0f MiB)" % ('peak RSS', own, children))
+    print("%-22s %8.0f MiB (largest worker %.0f MiB)" % (
+            'peak RSS, compute+post', SECONDS['peak RSS before the floor'],
+            children))
+    print("%-22s %8.0f MiB (with the floor's buffer)" % ('peak RSS', own))
     for table in ['housing_charge', 'account_move_line']:
         if table in floor:
             print("COPY floor %-17s %8.2f s for %s rows" % (
