@@ -4,10 +4,11 @@ import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
+from sql import Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Coalesce
-from sql.functions import CurrentTimestamp
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -17,7 +18,9 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from . import bulk, compute_workers
 from .building_pass import BuildingPass
+from .bulk import as_money
 from .engine.calculate import calculate
 from .engine.lines import Basis, ChargeLine, Kind
 from .engine.meter import ReadingRejected
@@ -25,8 +28,10 @@ from .engine.params import MissingParameter
 from .engine.recalculation import correction
 from .exceptions import AccrualError
 from .loader import SnapshotLoader, billing_period, period_start
+from .move_writer import LineSpec, MoveSpec, MoveWriter
 from .penalty import penalty_charge_rows, penalty_receivable
 from .recalculation import REASON_ORDER
+from .receivable import payers_at
 
 MONEY = (16, 2)
 CHUNK = 500
@@ -46,11 +51,13 @@ def as_decimal(value):
     return Decimal(str(value))
 
 
-def as_money(value):
-    "A sum read back from SQL (SQLite gives a float) as kopecks."
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(Decimal('0.01'))
+class ChargeSum(NamedTuple):
+    "The charges of a run for one account, service and kind, summed"
+    account: int
+    number: str
+    service: object
+    kind: str
+    amount: Decimal
 
 
 def month_end(date):
@@ -285,17 +292,14 @@ class Run(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('posted')
     def post(cls, runs):
-        pool = Pool()
-        Move = pool.get('account.move')
-        moves = []
+        specs = []
         for run in runs:
             run.check_postable()
-            moves.extend(run.get_moves())
+            specs.extend(run.get_moves())
         # The button is the accountants'; the ledger is written on their
         # behalf, not through their own rights on account.move.
         with without_check_access():
-            Move.save(moves)
-            Move.post(moves)
+            MoveWriter().write(specs)
         for run in runs:
             run.check_ledger()
         cls.close_recalculations(runs)
@@ -354,8 +358,8 @@ class Run(Workflow, ModelSQL, ModelView):
     def get_moves(self):
         "One move per building: receivables per account, revenue per service."
         pool = Pool()
-        Move = pool.get('account.move')
         Period = pool.get('account.period')
+        Building = pool.get('housing.building')
         Configuration = pool.get('housing.configuration')
         journal = Configuration(1).accrual_journal
         if not journal:
@@ -365,51 +369,90 @@ class Run(Workflow, ModelSQL, ModelView):
         date = month_end(self.period)
         period = Period.find(self.company, date=date)
         by_building = defaultdict(list)
-        for charge in self.charges:
-            by_building[charge.building].append(charge)
-        for building, charges in sorted(
-                by_building.items(), key=lambda i: i[0].rec_name):
-            yield Move(
-                company=self.company, journal=journal, period=period,
-                date=date, origin=self,
+        for building, charge in self.charge_sums():
+            by_building[building].append(charge)
+        payers = payers_at(
+            {c.account for charges in by_building.values() for c in charges},
+            date, self.company.id)
+        credit_keys = {}
+        for building in sorted(
+                Building.browse(list(by_building)),
+                key=lambda b: b.rec_name):
+            yield MoveSpec(
+                company=self.company.id, journal=journal.id,
+                period=period.id, date=date, origin=str(self),
                 description=gettext(
                     'housing_billing.msg_accrual_move_description',
                     period=self.period.strftime('%m.%Y'),
                     building=building.rec_name),
-                lines=list(self.move_lines(charges, date)))
+                lines=tuple(self.move_lines(
+                        by_building[building.id], date, payers,
+                        credit_keys)))
 
-    def move_lines(self, charges, date):
+    def charge_sums(self):
+        """[(building id, ChargeSum)]: the run's charges summed by account,
+        service and kind, with SQL."""
         pool = Pool()
-        Line = pool.get('account.move.line')
+        Service = pool.get('housing.service')
+        charge = pool.get('housing.charge').__table__()
+        account = pool.get('housing.account').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*charge.join(
+                account, condition=charge.account == account.id
+                ).select(
+                    charge.building, charge.account, account.number,
+                    charge.service, charge.kind, Sum(charge.amount),
+                    where=charge.run == self.id,
+                    group_by=[charge.building, charge.account,
+                        account.number, charge.service, charge.kind]))
+        rows = cursor.fetchall()
+        services = {s.id: s for s in Service.browse(
+                list({r[3] for r in rows}))}
+        return [(building, ChargeSum(
+                    account, number, services[service], kind,
+                    as_money(amount)))
+            for building, account, number, service, kind, amount in rows]
+
+    def move_lines(self, charges, date, payers, credit_keys):
+        """The LineSpecs of charges (ChargeSum): a receivable line per
+        personal account, a credit line per credit_key.
+
+        credit_keys memoizes credit_key by service and kind."""
         receivable = defaultdict(Decimal)
+        numbers = {}
         credit = defaultdict(Decimal)
         for charge in charges:
             receivable[charge.account, charge.kind == 'penalty'] += (
                 charge.amount)
-            credit[self.credit_key(charge)] += charge.amount
+            numbers[charge.account] = charge.number
+            memo = (charge.service.id, charge.kind)
+            if memo not in credit_keys:
+                credit_keys[memo] = self.credit_key(charge)
+            credit[credit_keys[memo]] += charge.amount
 
         def line(amount, **values):
-            return Line(
-                debit=amount if amount > 0 else 0,
-                credit=-amount if amount < 0 else 0, **values)
+            return LineSpec(
+                debit=amount if amount > 0 else Decimal(0),
+                credit=-amount if amount < 0 else Decimal(0), **values)
 
-        for (account, penalty), amount in sorted(
-                receivable.items(), key=lambda i: (i[0][0].number, i[0][1])):
+        for (account, penalty), amount in sorted(receivable.items(),
+                key=lambda i: (numbers[i[0][0]], i[0][1])):
             if not amount:
                 continue
-            payer = account.payer_at(date)
+            payer = payers.get(account)
             if not payer:
                 raise AccrualError(gettext(
                         'housing_billing.msg_accrual_no_payer',
-                        account=account.rec_name, date=date.isoformat()))
+                        account=numbers[account], date=date.isoformat()))
             yield line(
-                amount, account=(penalty_receivable(self.company)
-                    if penalty else payer.party.account_receivable_used),
+                amount, account=(penalty_receivable(self.company).id
+                    if penalty else payer.receivable),
                 party=payer.party, housing_account=account)
         for (ledger_account, party), amount in sorted(
                 credit.items(), key=lambda i: i[0][0].code or ''):
             if amount:
-                yield line(-amount, account=ledger_account, party=party)
+                yield line(-amount, account=ledger_account.id,
+                    party=party.id if party else None)
 
     def credit_key(self, charge):
         """Where a charge is credited: the supplier's payable for an agent
@@ -431,16 +474,18 @@ class Run(Workflow, ModelSQL, ModelView):
 
     def check_ledger(self):
         """The ledger must say what the run says: as much receivable on the
-        personal accounts as the charges, and every move balanced."""
+        personal accounts as the charges."""
         pool = Pool()
-        Line = pool.get('account.move.line')
-        lines = Line.search([
-                ('move.origin', '=', str(self)),
-                ('housing_account', '!=', None),
-                ])
-        ledger = sum(
-            (line.debit - line.credit for line in lines), Decimal(0))
-        if ledger != self.total:
+        move = pool.get('account.move').__table__()
+        line = pool.get('account.move.line').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.join(move, condition=line.move == move.id
+                ).select(Sum(line.debit - line.credit),
+                where=(move.origin == str(self))
+                & (line.housing_account != Null)))
+        ledger, = cursor.fetchone()
+        ledger = as_money(ledger) or Decimal(0)
+        if ledger != (self.total or Decimal(0)):
             raise AccrualError(gettext(
                     'housing_billing.msg_accrual_ledger_mismatch',
                     run=self.rec_name, total=self.total, ledger=ledger))
@@ -450,8 +495,9 @@ class Run(Workflow, ModelSQL, ModelView):
         return billing_period(self.period)
 
     def accounts(self, buildings=None):
-        """The personal accounts open for at least a day of the period, of
-        buildings or else of the run's scope."""
+        """The ids of the personal accounts open for at least a day of the
+        period, of buildings or else of the run's scope, by building and
+        number."""
         Account = Pool().get('housing.account')
         domain = [
             ('company', '=', self.company.id),
@@ -462,34 +508,57 @@ class Run(Workflow, ModelSQL, ModelView):
         if buildings:
             domain.append(
                 ('premises.building', 'in', [b.id for b in buildings]))
-        return Account.search(domain, order=[
-                ('premises.building', 'ASC'), ('number', 'ASC')])
+        # Not search's records: browsing 100,000 ids at once is quadratic.
+        query = Account.search(domain, order=[
+                ('premises.building', 'ASC'), ('number', 'ASC')], query=True)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        return [i for i, in cursor]
 
     def compute_charges(self, buildings=None):
-        """Charge the month and the recalculations of the accounts of
-        buildings (else of the scope); returns the recalculation requests
-        it charged."""
-        loader = SnapshotLoader(self.company, self.billing_period)
-        charges, anomalies = [], []
-        accounts = self.accounts(buildings)
-        building_pass = BuildingPass(self, self.billing_period)
-        for chunk in grouped_slice(accounts, CHUNK):
-            chunk = list(chunk)
-            snapshots = loader.load(chunk)
-            computed = building_pass.compute(chunk, snapshots, anomalies)
-            for account in chunk:
-                lines = computed[account.id]
-                charges.extend(
-                    self.charge_row(account, line) for line in lines)
-                anomalies.extend(self.line_anomalies(account, lines))
-            charges.extend(penalty_charge_rows(self, chunk))
+        """Charge the month, the penalties and the recalculations of the
+        accounts of buildings (else of the scope); returns the
+        recalculation requests it charged."""
+        Account = Pool().get('housing.account')
+        ids = self.accounts(buildings)
+        for charges, anomalies in self.computed_chunks(ids):
+            self.insert_charges(charges)
+            self.insert_anomalies(anomalies)
+        anomalies = []
         recalculations, requests = self.recalculation_rows(
-            accounts, anomalies)
-        self.insert_charges(charges + recalculations)
-        if anomalies:
-            with without_check_access():
-                Pool().get('housing.accrual.anomaly').create(anomalies)
+            Account.browse(ids), anomalies)
+        self.insert_charges(recalculations)
+        self.insert_anomalies(anomalies)
         return requests
+
+    def computed_chunks(self, ids):
+        """(charge rows, anomalies) of each chunk of CHUNK accounts: in
+        worker processes where the configuration asks for them, else
+        here."""
+        Account = Pool().get('housing.account')
+        chunks = [list(c) for c in grouped_slice(ids, CHUNK)]
+        if compute_workers.processes() > 1 and len(chunks) > 1:
+            yield from compute_workers.compute(self, chunks)
+            return
+        loader = SnapshotLoader(self.company, self.billing_period)
+        building_pass = BuildingPass(self, self.billing_period)
+        for chunk in chunks:
+            yield self.compute_accounts(
+                Account.browse(chunk), loader, building_pass)
+
+    def compute_accounts(self, accounts, loader, building_pass=None):
+        "(charge rows, anomalies) of the accounts (records of a chunk)"
+        building_pass = building_pass or BuildingPass(
+            self, self.billing_period)
+        charges, anomalies = [], []
+        snapshots = loader.load(accounts)
+        computed = building_pass.compute(accounts, snapshots, anomalies)
+        for account in accounts:
+            lines = computed[account.id]
+            charges.extend(self.charge_rows(account, lines))
+            anomalies.extend(self.line_anomalies(account, lines))
+        charges.extend(penalty_charge_rows(self, accounts))
+        return charges, anomalies
 
     def calculate(self, account, snapshot, anomalies):
         "The kernel's lines, or none and an anomaly that says why."
@@ -539,7 +608,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     wanted[account.id], period)
                 lines = correction(charged[account.id][period], now,
                     self.billing_period, billing_period(period), reason)
-                rows.extend(self.charge_row(account, line) for line in lines)
+                rows.extend(self.charge_rows(account, lines))
         return rows, used
 
     @staticmethod
@@ -606,12 +675,22 @@ class Run(Workflow, ModelSQL, ModelView):
                         explanation=line.explanation_ru))
 
     def charge_row(self, account, line):
-        return {
+        return self.charge_rows(account, [line])[0]
+
+    def charge_rows(self, account, lines):
+        "The rows of an account's lines, its fields read once."
+        common = {
             'run': self.id,
             'account': account.id,
             'building': account.premises.building.id,
-            'service': line.service,
             'period': self.period,
+            }
+        return [dict(common, **self.line_values(line)) for line in lines]
+
+    @staticmethod
+    def line_values(line):
+        return {
+            'service': line.service,
             'kind': line.kind,
             'method': line.method,
             'basis': line.basis or None,
@@ -632,31 +711,30 @@ class Run(Workflow, ModelSQL, ModelView):
                 sort_keys=True, default=str),
             }
 
+    def insert_anomalies(self, rows):
+        "Write the anomalies (dicts of anomaly()) in bulk."
+        Anomaly = Pool().get('housing.accrual.anomaly')
+        columns = ['run', 'account', 'building', 'severity', 'message']
+        bulk.insert(Anomaly._table, columns, (
+                [row[c] for c in columns] for row in rows))
+
     def insert_charges(self, rows):
-        """Write the charge lines in batches of SQL inserts: the ORM's
-        per-record create is too slow for a month of a city."""
+        """Write the charge lines in bulk (COPY on PostgreSQL, multi-row
+        INSERT on SQLite): the ORM's per-record create is too slow for a
+        month of a city."""
         pool = Pool()
         Charge = pool.get('housing.charge')
         Service = pool.get('housing.service')
         services = {s.code: s.id for s in Service.search([
                     ('company', '=', self.company.id)])}
-        table = Charge.__table__()
-        cursor = Transaction().connection.cursor()
-        user = Transaction().user
-        columns = None
-        for batch in grouped_slice(rows, 1000):
-            values = []
-            for row in batch:
-                row = dict(row, service=services[row['service']])
-                if columns is None:
-                    columns = sorted(row)
-                values.append([row[c] for c in columns] + [
-                        user, CurrentTimestamp()])
-            if values:
-                cursor.execute(*table.insert(
-                        [getattr(table, c) for c in columns]
-                        + [table.create_uid, table.create_date],
-                        values))
+        rows = list(rows)
+        if not rows:
+            return
+        columns = sorted(rows[0])
+        bulk.insert(Charge._table, columns, (
+                [services[row[c]] if c == 'service' else row[c]
+                    for c in columns]
+                for row in rows))
 
 
 class Chunk(ModelSQL, ModelView):

@@ -45,3 +45,7 @@ class PenaltyError(ValidationError):
 
 class PaymentError(ValidationError):
     pass
+
+
+class MoveWriterError(ValidationError):
+    pass

@@ -4,18 +4,27 @@
 
 The kernel (engine/) knows nothing of Tryton: this module reads the housing
 stock, services, tariffs, normatives, meters and earlier charges of a set of
-accounts for one billing period and hands them over as frozen dataclasses."""
+accounts for one billing period and hands them over as frozen dataclasses.
+Accounts are read in chunks, with SQL: one query per part of the snapshot
+for the whole chunk."""
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import NamedTuple
 
+from sql import Null
+from trytond.model import fields
 from trytond.pool import Pool
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from .dated import most_specific
 from .engine import snapshot as engine
 from .engine.lines import Kind, Method
 from .engine.params import Timeline
 from .engine.periods import Period
+from .meter import ZONE_FIELDS
 
 ZONE_NAMES = {
     1: ('',),
@@ -77,25 +86,24 @@ def unit_code(uom):
     return uom.symbol
 
 
-def tariff_timelines(tariffs, premises, period):
-    """{key: Timeline} of the prices in force for premises during period,
-    the most specific tariff of each service winning on each day.
+def tariff_timelines(tariffs, premises, building, period):
+    """{key: Timeline} of the prices in force for the premises (id) of the
+    building (id) during period, the most specific tariff of each service
+    winning on each day.
 
     key is the service code, or 'code:zone' for the zones of a tariff."""
-    rank = {'premises': 0, 'building': 1, 'company': 2}
     by_service = defaultdict(list)
     for tariff in tariffs:
-        if ((tariff.premises is None or tariff.premises == premises)
-                and (tariff.building is None
-                    or tariff.building == premises.building)):
-            by_service[tariff.service.code].append(tariff)
+        if (tariff.premises in {None, premises}
+                and tariff.building in {None, building}):
+            by_service[tariff.service].append(tariff)
     rows = defaultdict(list)
     for code, candidates in by_service.items():
         for day, last, tariff in winners(
-                candidates, period, lambda t: rank[t.level]):
-            for rate in tariff.rates:
-                key = '%s:%s' % (code, rate.zone) if rate.zone else code
-                rows[key].append((day, rate.price, last))
+                candidates, period, lambda t: t.rank):
+            for zone, price in tariff.rates:
+                key = '%s:%s' % (code, zone) if zone else code
+                rows[key].append((day, price, last))
     return {k: Timeline.of(v, name=k) for k, v in rows.items()}
 
 
@@ -119,7 +127,7 @@ def winners(candidates, period, rank):
 
 
 def normative_timelines(normatives, building, period):
-    "{key: Timeline} of the normatives, a building's own winning."
+    "{key: Timeline} of the normatives, a building's (id) own winning."
     suffixes = {
         'person': '', 'area': '', 'common_property': ':soi',
         'heat_per_volume': ':heat',
@@ -127,188 +135,439 @@ def normative_timelines(normatives, building, period):
     by_key = defaultdict(list)
     for normative in normatives:
         if normative.building in {None, building}:
-            key = normative.service.code + suffixes[normative.kind]
+            key = normative.service + suffixes[normative.kind]
             by_key[key].append(normative)
     rows = defaultdict(list)
     for key, candidates in by_key.items():
         for day, last, normative in winners(
                 candidates, period, lambda n: n.building is None):
             value = normative.value
-            if normative.service.resource == 'waste' and (
-                    normative.kind == 'person'):
+            if normative.resource == 'waste' and normative.kind == 'person':
                 # The kernel takes the ТКО normative per year.
                 value *= 12
             rows[key].append((day, value, last))
     return {k: Timeline.of(v, name=k) for k, v in rows.items()}
 
 
+def engine_service(service, unit):
+    return engine.Service(
+        code=service.code,
+        method=engine_method(service),
+        resource=service.resource or engine.Resource.OTHER,
+        unit=unit,
+        name_ru=service.name,
+        name_en=service.name,
+        supplier=service.supplier.rec_name if service.supplier else '')
+
+
+def zone_readings(zones, date, values):
+    return tuple(engine.Reading(value=value, taken_on=date, zone=zone)
+        for zone, value in zip(zones, values) if value is not None)
+
+
+def where_in(column, ids):
+    return fields.SQL_OPERATORS['in'](column, ids)
+
+
+def fetch_in(query_of, ids, size=1000):
+    """The rows of query_of(slice of ids) over ids taken by slices, so that
+    no query carries too many parameters."""
+    cursor = Transaction().connection.cursor()
+    for sub_ids in grouped_slice(list(ids), size):
+        cursor.execute(*query_of(list(sub_ids)))
+        yield from cursor
+
+
+def in_force_from(rows):
+    """{key: values} of the rows (key, date_from, *values) that each apply
+    from their date on: the latest of each key."""
+    latest = {}
+    for key, date_from, *values in rows:
+        if key not in latest or date_from > latest[key][0]:
+            latest[key] = (date_from, tuple(values))
+    return {k: v for k, (_, v) in latest.items()}
+
+
+class TariffRow(NamedTuple):
+    "A tariff as the timelines need it"
+    service: str
+    rank: int
+    premises: int | None
+    building: int | None
+    date_from: dt.date
+    date_to: dt.date | None
+    rates: tuple
+
+    @classmethod
+    def of(cls, tariff):
+        rank = {'premises': 0, 'building': 1, 'company': 2}
+        return cls(
+            tariff.service.code, rank[tariff.level],
+            tariff.premises.id if tariff.premises else None,
+            tariff.building.id if tariff.building else None,
+            tariff.date_from, tariff.date_to,
+            tuple((r.zone, r.price) for r in tariff.rates))
+
+
+class NormativeRow(NamedTuple):
+    "A normative as the timelines need it"
+    service: str
+    resource: str | None
+    kind: str
+    building: int | None
+    value: Decimal
+    date_from: dt.date
+    date_to: dt.date | None
+
+    @classmethod
+    def of(cls, normative):
+        return cls(
+            normative.service.code, normative.service.resource,
+            normative.kind,
+            normative.building.id if normative.building else None,
+            normative.value, normative.date_from, normative.date_to)
+
+
+class AccountRow(NamedTuple):
+    id: int
+    number: str
+    premises: int
+    building: int
+    kind: str
+    share_numerator: int
+    share_denominator: int
+
+
+class MeterRow(NamedTuple):
+    id: int
+    premises: int
+    service: int
+    serial_number: str
+    zones: int
+    digits: int
+    installation_date: dt.date
+    removal_date: dt.date | None
+    verification_due: dt.date | None
+    installation_values: tuple
+    removal_values: tuple
+
+    @classmethod
+    def of(cls, row):
+        fixed, values = row[:9], row[9:]
+        zones, count = fixed[4], len(ZONE_FIELDS)
+        return cls(*fixed, tuple(values[:zones]),
+            tuple(values[count:count + zones]))
+
+
+@dataclass
+class Chunk:
+    "The parts of the snapshots of a chunk of accounts, as read"
+    accounts: dict
+    areas: dict
+    owners: dict
+    services: dict
+    residents: dict
+    absences: dict
+    meters: dict
+    history: dict
+    quality_events: dict
+    manual_charges: dict
+
+
 class SnapshotLoader:
-    "Builds the kernel's snapshots of the accounts of one company and month."
+    """Builds the kernel's snapshots of the accounts of one company and month.
+
+    The parameters of the company (services, tariffs, normatives) are read
+    once; load() reads a chunk of accounts with one SQL query per part of
+    the snapshot (accounts, areas, owners, services, residents, absences,
+    meters, readings, billed history), each method below returning the
+    part of every account or premises of the chunk."""
 
     def __init__(self, company, period):
         pool = Pool()
         Tariff = pool.get('housing.tariff')
         Normative = pool.get('housing.normative')
+        Service = pool.get('housing.service')
         self.period = period
         self.start, self.end = period.start, period.end
+        self.since = self.start.replace(day=1) - dt.timedelta(
+            days=31 * HISTORY_MONTHS)
         overlapping = [
             ('company', '=', company.id),
             ('date_from', '<=', self.end),
             ['OR', ('date_to', '=', None), ('date_to', '>=', self.start)],
             ]
-        self.tariffs = Tariff.search(overlapping)
-        self.normatives = Normative.search(overlapping)
+        self.tariffs = [TariffRow.of(t) for t in Tariff.search(overlapping)]
+        self.normatives = [
+            NormativeRow.of(n) for n in Normative.search(overlapping)]
+        self.own_tariffs = {t.premises for t in self.tariffs if t.premises}
+        units = {}
+        self.services = {}
+        with Transaction().set_context(active_test=False):
+            for service in Service.search([('company', '=', company.id)]):
+                if service.unit.id not in units:
+                    units[service.unit.id] = unit_code(service.unit)
+                self.services[service.id] = engine_service(
+                    service, units[service.unit.id])
+        self.buildings = {}
+        self.tariff_cache = {}
+        self.normative_cache = {}
         self.coefficients = pool.get('housing.coefficient').timelines(
             self.start, self.end)
-        self.units = {}
         self.quality_norms = pool.get(
             'housing.shortfall.norm').quality_norms(company)
 
     def load(self, accounts):
-        "{account id: PremisesSnapshot}"
-        history = self.billed_history(accounts)
-        pool = Pool()
-        self.quality_events = pool.get('housing.shortfall').quality_events(
-            accounts, self.period)
-        self.manual_charges = pool.get(
-            'housing.one_off_charge').manual_charges(accounts, self.period)
-        return {a.id: self.snapshot(a, history[a.id]) for a in accounts}
+        "{account id: PremisesSnapshot} of accounts (records or ids)"
+        ids = sorted({int(a) for a in accounts})
+        rows = self.accounts(ids)
+        premises = sorted({r.premises for r in rows.values()})
+        chunk = Chunk(
+            accounts=rows,
+            areas=self.premises_areas(premises),
+            owners=self.owners_count(premises),
+            services=self.account_services(ids),
+            residents=self.residents(ids),
+            absences=self.absences(ids),
+            meters=self.meters(premises),
+            history=self.billed_history(ids),
+            **self.entered(ids),
+            )
+        self.load_buildings({r.building for r in rows.values()})
+        return {i: self.snapshot(chunk, rows[i]) for i in ids}
 
-    def snapshot(self, account, history):
-        premises = account.premises
-        area = premises.area_at(self.start)
-        share = Decimal(account.share_numerator) / account.share_denominator
-        account_services = [s for s in account.services
-            if s.date_from <= self.end
-            and (s.date_to is None or s.date_to >= self.start)]
-        services = [s.service for s in account_services]
+    def snapshot(self, chunk, row):
+        area = chunk.areas.get(row.premises, Decimal(0))
+        share = Decimal(row.share_numerator) / row.share_denominator
+        history = chunk.history.get(row.id, {})
+        services = [s for s, _ in chunk.services.get(row.id, ())]
         return engine.PremisesSnapshot(
-            account=account.number,
+            account=row.number,
             period=self.period,
-            area=(area.total_area if area else Decimal(0)) * share,
-            services=tuple(self.service(s) for s in services),
-            residential=premises.kind in RESIDENTIAL_KINDS,
-            residents=tuple(self.residents(account)),
-            owners_count=len(premises.owners_at(self.end)),
-            absences=tuple(self.absences(account)),
-            technically_impossible=frozenset(s.service.code
-                for s in account_services if s.meter_impossible),
-            meters=tuple(self.meters(premises, history)),
-            tariffs=tariff_timelines(self.tariffs, premises, self.period),
-            normatives=normative_timelines(
-                self.normatives, premises.building, self.period),
+            area=area * share,
+            services=tuple(services),
+            residential=row.kind in RESIDENTIAL_KINDS,
+            residents=tuple(chunk.residents.get(row.id, ())),
+            owners_count=chunk.owners.get(row.premises, 0),
+            absences=tuple(chunk.absences.get(row.id, ())),
+            technically_impossible=frozenset(
+                s.code for s, impossible in chunk.services.get(row.id, ())
+                if impossible),
+            meters=tuple(
+                replace(meter, history=tuple(history.get(meter.service, ())))
+                for meter in chunk.meters.get(row.premises, ())),
+            tariffs=self.tariff_timelines(row.premises, row.building),
+            normatives=self.normative_timelines(row.building),
+            building=self.buildings[row.building],
             coefficients=Pool().get('housing.coefficient').for_services(
                 self.coefficients, services),
-            building=self.building(premises.building),
-            quality_events=self.quality_events.get(account.id, ()),
+            quality_events=chunk.quality_events.get(row.id, ()),
             quality_norms=self.quality_norms,
-            manual_charges=self.manual_charges.get(account.id, ()),
+            manual_charges=chunk.manual_charges.get(row.id, ()),
             )
 
-    def service(self, service):
-        if service.unit.id not in self.units:
-            self.units[service.unit.id] = unit_code(service.unit)
-        return engine.Service(
-            code=service.code,
-            method=engine_method(service),
-            resource=service.resource or engine.Resource.OTHER,
-            unit=self.units[service.unit.id],
-            name_ru=service.name,
-            name_en=service.name,
-            supplier=service.supplier.rec_name if service.supplier else '')
+    def accounts(self, ids):
+        "{account id: AccountRow}"
+        pool = Pool()
+        account = pool.get('housing.account').__table__()
+        premises = pool.get('housing.premises').__table__()
 
-    def building(self, building):
-        area = building.area_at(self.start)
-        return engine.Building(
-            total_area=area.total_area if area else Decimal(0),
-            common_areas={'': area.common_area} if area else {})
+        def query(ids):
+            return account.join(
+                premises, condition=account.premises == premises.id
+                ).select(
+                    account.id, account.number, account.premises,
+                    premises.building, premises.kind,
+                    account.share_numerator, account.share_denominator,
+                    where=where_in(account.id, ids))
+        return {r[0]: AccountRow(*r) for r in fetch_in(query, ids)}
 
-    def residents(self, account):
-        for resident in account.residents:
-            if resident.registered_from > self.end or (
-                    resident.registered_to
-                    and resident.registered_to < self.start):
-                continue
-            yield engine.Resident(
-                person=str(resident.party.id),
-                date_from=resident.registered_from,
-                date_to=resident.registered_to,
-                temporary=resident.kind == 'temporary')
+    def premises_areas(self, premises_ids):
+        "{premises id: total area in force on the first day}"
+        area = Pool().get('housing.premises.area').__table__()
 
-    def absences(self, account):
-        for resident in account.residents:
-            for absence in resident.absences:
-                if absence.date_to < self.start or (
-                        absence.date_from > self.end):
-                    continue
-                yield engine.Absence(
-                    person=str(resident.party.id),
-                    departure=absence.date_from,
-                    arrival=absence.date_to)
+        def query(ids):
+            return area.select(
+                area.premises, area.date_from, area.total_area,
+                where=where_in(area.premises, ids)
+                & (area.date_from <= self.start))
+        areas = in_force_from(fetch_in(query, premises_ids))
+        return {premises: total for premises, (total,) in areas.items()}
 
-    def meters(self, premises, history):
-        Reading = Pool().get('housing.meter.reading')
-        since = self.start.replace(day=1) - dt.timedelta(
-            days=31 * HISTORY_MONTHS)
-        for meter in premises.meters:
-            if meter.installation_date > self.end or (
-                    meter.removal_date and meter.removal_date < since):
-                continue
-            zones = ZONE_NAMES[meter.zones]
-            readings = Reading.search([
-                    ('meter', '=', meter.id),
-                    ('date', '>=', since),
-                    ('date', '<=', self.end),
-                    ], order=[('date', 'ASC')])
-            yield engine.Meter(
-                number=meter.serial_number,
-                service=meter.service.code,
-                zones=zones,
-                digits=meter.digits,
-                installed_on=meter.installation_date,
-                initial_readings=self.zone_readings(
-                    zones, meter.installation_date,
-                    meter.installation_values()),
-                out_of_service_on=meter.removal_date,
-                final_readings=self.zone_readings(
-                    zones, meter.removal_date, meter.removal_values())
-                if meter.removal_date else (),
-                verification_due=(meter.verification_due
-                    + dt.timedelta(days=1)
-                    if meter.verification_due else None),
-                readings=tuple(r for reading in readings
-                    for r in self.zone_readings(
-                        zones, reading.date, reading.values)),
-                history=tuple(history.get(meter.service.code, ())))
+    def owners_count(self, premises_ids):
+        "{premises id: the number of owners on the last day}"
+        owner = Pool().get('housing.owner').__table__()
 
-    @staticmethod
-    def zone_readings(zones, date, values):
-        return tuple(engine.Reading(value=value, taken_on=date, zone=zone)
-            for zone, value in zip(zones, values) if value is not None)
+        def query(ids):
+            return owner.select(
+                owner.premises,
+                where=where_in(owner.premises, ids)
+                & (owner.date_from <= self.end)
+                & ((owner.date_to == Null) | (owner.date_to >= self.end)))
+        return Counter(p for p, in fetch_in(query, premises_ids))
 
-    def billed_history(self, accounts):
+    def account_services(self, ids):
+        """{account id: [(engine.Service, meter impossible)]} of the
+        services of the period"""
+        line = Pool().get('housing.account.service').__table__()
+
+        def query(ids):
+            return line.select(
+                line.account, line.service, line.meter_impossible,
+                where=where_in(line.account, ids)
+                & (line.date_from <= self.end)
+                & ((line.date_to == Null) | (line.date_to >= self.start)),
+                order_by=[line.date_from.desc, line.id.asc])
+        result = defaultdict(list)
+        for account, service, impossible in fetch_in(query, ids):
+            result[account].append((self.services[service], bool(impossible)))
+        return result
+
+    def entered(self, ids):
+        """The shortfalls and one-off charges entered for the accounts:
+        {'quality_events': {account id: ...}, 'manual_charges': {...}}"""
+        pool = Pool()
+        accounts = pool.get('housing.account').browse(ids)
+        return {
+            'quality_events': pool.get('housing.shortfall').quality_events(
+                accounts, self.period),
+            'manual_charges': pool.get(
+                'housing.one_off_charge').manual_charges(
+                accounts, self.period),
+            }
+
+    def residents(self, ids):
+        "{account id: [engine.Resident]} registered during the period"
+        resident = Pool().get('housing.resident').__table__()
+
+        def query(ids):
+            return resident.select(
+                resident.account, resident.party, resident.registered_from,
+                resident.registered_to, resident.kind,
+                where=where_in(resident.account, ids)
+                & (resident.registered_from <= self.end)
+                & ((resident.registered_to == Null)
+                    | (resident.registered_to >= self.start)),
+                order_by=[resident.registered_from.desc, resident.id.asc])
+        result = defaultdict(list)
+        for account, party, date_from, date_to, kind in fetch_in(query, ids):
+            result[account].append(engine.Resident(
+                    person=str(party), date_from=date_from, date_to=date_to,
+                    temporary=kind == 'temporary'))
+        return result
+
+    def absences(self, ids):
+        "{account id: [engine.Absence]} overlapping the period"
+        pool = Pool()
+        resident = pool.get('housing.resident').__table__()
+        absence = pool.get('housing.absence').__table__()
+
+        def query(ids):
+            return absence.join(
+                resident, condition=absence.resident == resident.id
+                ).select(
+                    resident.account, resident.party,
+                    absence.date_from, absence.date_to,
+                    where=where_in(resident.account, ids)
+                    & (absence.date_to >= self.start)
+                    & (absence.date_from <= self.end),
+                    order_by=[resident.registered_from.desc, resident.id.asc,
+                        absence.date_from.desc, absence.id.asc])
+        result = defaultdict(list)
+        for account, party, date_from, date_to in fetch_in(query, ids):
+            result[account].append(engine.Absence(
+                    person=str(party), departure=date_from, arrival=date_to))
+        return result
+
+    def meters(self, premises_ids):
+        """{premises id: [engine.Meter]} of the individual meters in service
+        during the history window, without their billed history"""
+        meter = Pool().get('housing.meter').__table__()
+        values = [getattr(meter, '%s_%s' % (when, f))
+            for when in ['installation', 'removal'] for f in ZONE_FIELDS]
+
+        def query(ids):
+            return meter.select(
+                meter.id, meter.premises, meter.service, meter.serial_number,
+                meter.zones, meter.digits, meter.installation_date,
+                meter.removal_date, meter.verification_due, *values,
+                where=where_in(meter.premises, ids)
+                & (meter.kind == 'individual')
+                & (meter.installation_date <= self.end)
+                & ((meter.removal_date == Null)
+                    | (meter.removal_date >= self.since)),
+                order_by=[meter.serial_number.asc, meter.id.asc])
+        rows = [MeterRow.of(r) for r in fetch_in(query, premises_ids)]
+        readings = self.readings(rows)
+        result = defaultdict(list)
+        for row in rows:
+            result[row.premises].append(
+                self.meter(row, readings.get(row.id, ())))
+        return result
+
+    def meter(self, row, readings):
+        zones = ZONE_NAMES[row.zones]
+        return engine.Meter(
+            number=row.serial_number,
+            service=self.services[row.service].code,
+            zones=zones,
+            digits=row.digits,
+            installed_on=row.installation_date,
+            initial_readings=zone_readings(
+                zones, row.installation_date, row.installation_values),
+            out_of_service_on=row.removal_date,
+            final_readings=zone_readings(
+                zones, row.removal_date, row.removal_values)
+            if row.removal_date else (),
+            verification_due=(row.verification_due + dt.timedelta(days=1)
+                if row.verification_due else None),
+            readings=tuple(r for date, values in readings
+                for r in zone_readings(zones, date, values)))
+
+    def readings(self, meters):
+        "{meter id: [(date, values)]} in the history window, oldest first"
+        reading = Pool().get('housing.meter.reading').__table__()
+        ids = [m.id for m in meters]
+
+        def query(ids):
+            return reading.select(
+                reading.meter, reading.date,
+                *[getattr(reading, f) for f in ZONE_FIELDS],
+                where=where_in(reading.meter, ids)
+                & (reading.date >= self.since) & (reading.date <= self.end),
+                order_by=[reading.meter.asc, reading.date.asc])
+        zones = {m.id: m.zones for m in meters}
+        result = defaultdict(list)
+        for meter, date, *values in fetch_in(query, ids):
+            result[meter].append((date, values[:zones[meter]]))
+        return result
+
+    def billed_history(self, ids):
         """{account id: {service code: [PeriodVolume]}} of the volumes
         charged in the months before the period, for the п. 59 average."""
         pool = Pool()
-        Charge = pool.get('housing.charge')
-        since = period_start(self.period) - dt.timedelta(
-            days=31 * HISTORY_MONTHS)
-        result = defaultdict(lambda: defaultdict(list))
-        charges = Charge.search([
-                ('account', 'in', [a.id for a in accounts]),
-                ('period', '>=', since.replace(day=1)),
-                ('period', '<', period_start(self.period)),
-                ('kind', '=', Kind.CHARGE),
-                ('run.state', '=', 'posted'),
-                ])
+        charge = pool.get('housing.charge').__table__()
+        run = pool.get('housing.accrual.run').__table__()
+        first = period_start(self.period)
+        since = (first - dt.timedelta(days=31 * HISTORY_MONTHS)).replace(
+            day=1)
+        zones = sorted({z for names in ZONE_NAMES.values() for z in names})
+
+        def query(ids):
+            return charge.join(run, condition=charge.run == run.id).select(
+                charge.account, charge.service, charge.period, charge.basis,
+                charge.component, charge.quantity,
+                where=where_in(charge.account, ids)
+                & (charge.period >= since) & (charge.period < first)
+                & (charge.kind == Kind.CHARGE) & (run.state == 'posted')
+                & ((charge.component == Null) | charge.component.in_(zones)))
         volumes = defaultdict(Decimal)
-        zones = {z for names in ZONE_NAMES.values() for z in names}
-        for charge in charges:
-            if charge.component and charge.component not in zones:
-                continue
-            key = (charge.account.id, charge.service.code, charge.period,
-                charge.basis or '', charge.component or '')
-            volumes[key] += charge.quantity
+        for account, service, period, basis, zone, quantity in fetch_in(
+                query, ids):
+            key = (account, self.services[service].code, period,
+                basis or '', zone or '')
+            volumes[key] += quantity
+        result = defaultdict(lambda: defaultdict(list))
         for (account, code, period, basis, zone), volume in sorted(
                 volumes.items()):
             result[account][code].append(engine.PeriodVolume(
@@ -316,3 +575,36 @@ class SnapshotLoader:
                     basis=basis or 'meter', zone=zone))
         return result
 
+    def load_buildings(self, building_ids):
+        "Reads the engine.Building of the buildings not read yet."
+        area = Pool().get('housing.building.area').__table__()
+        missing = sorted(set(building_ids) - set(self.buildings))
+        if not missing:
+            return
+
+        def query(ids):
+            return area.select(
+                area.building, area.date_from, area.total_area,
+                area.common_area,
+                where=where_in(area.building, ids)
+                & (area.date_from <= self.start))
+        areas = in_force_from(fetch_in(query, missing))
+        for building in missing:
+            total, common = areas.get(building, (None, None))
+            self.buildings[building] = engine.Building(
+                total_area=total if total is not None else Decimal(0),
+                common_areas={'': common} if total is not None else {})
+
+    def tariff_timelines(self, premises, building):
+        own = premises if premises in self.own_tariffs else None
+        key = (own, building)
+        if key not in self.tariff_cache:
+            self.tariff_cache[key] = tariff_timelines(
+                self.tariffs, premises, building, self.period)
+        return self.tariff_cache[key]
+
+    def normative_timelines(self, building):
+        if building not in self.normative_cache:
+            self.normative_cache[building] = normative_timelines(
+                self.normatives, building, self.period)
+        return self.normative_cache[building]

@@ -1,0 +1,222 @@
+# This file is part of the housing billing suite. See the COPYRIGHT file at
+# the top level of this repository for copyright notices and license terms.
+"""The monthly accrual of a generated dataset, timed phase by phase.
+
+Computes and posts one accrual run of the whole company for --period in one
+transaction, as the accountant's buttons do, prints the seconds of each
+phase (accounts, snapshot loading, kernel, charge insert, anomalies, moves
+aggregated, moves written, checks), the rows written and the peak RSS, then
+the floor: PostgreSQL's COPY of as many charge rows and move lines into
+scratch tables. The transaction is rolled back unless --commit.
+
+  .venv/bin/python bench/accrual.py -c bench/postgresql.conf -d bench_100k \\
+      --period 2026-10-01
+"""
+import argparse
+import datetime as dt
+import io
+import resource
+import sys
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+
+from trytond.config import update_etc
+
+SECONDS = defaultdict(float)
+
+
+@contextmanager
+def phase(name):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        SECONDS[name] += time.perf_counter() - start
+
+
+def timed(owner, name, label, generator=False):
+    """Wrap owner.name so that its calls count as the phase label (a
+    generator's results are all drawn within the phase)."""
+    function = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        with phase(label):
+            result = function(*args, **kwargs)
+            return list(result) if generator else result
+    setattr(owner, name, wrapper)
+
+
+def instrument(pool):
+    from housing_billing import accrual, loader, move_writer
+    Run = pool.get('housing.accrual.run')
+    timed(Run, 'accounts', 'accounts')
+    timed(loader.SnapshotLoader, '__init__', 'load')
+    timed(loader.SnapshotLoader, 'load', 'load')
+    timed(Run, 'insert_charges', 'insert charges')
+    timed(Run, 'insert_anomalies', 'anomalies')
+    timed(Run, 'get_moves', 'aggregate moves', generator=True)
+    timed(Run, 'check_postable', 'aggregate moves')
+    timed(move_writer.MoveWriter, 'write', 'write moves')
+    timed(move_writer.MoveWriter, 'check_moves', 'check moves')
+    timed(Run, 'check_ledger', 'check ledger')
+    return accrual
+
+
+def peak_rss_mib():
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return own / 1024, children / 1024
+
+
+def copy_floor(connection, run_id):
+    """Seconds to COPY the run's charge rows and move lines into scratch
+    tables: the rows are first read into memory, then timed going in."""
+    cursor = connection.cursor()
+    result = {}
+    for table, where in [
+            ('housing_charge', 'run = %d' % run_id),
+            ('account_move_line',
+                "move IN (SELECT id FROM account_move "
+                "WHERE origin = 'housing.accrual.run,%d')" % run_id)]:
+        buffer = io.BytesIO()
+        with cursor.copy('COPY (SELECT * FROM "%s" WHERE %s) TO STDOUT'
+                % (table, where)) as copy:
+            for data in copy:
+                buffer.write(data)
+        scratch = 'scratch_%s' % table
+        cursor.execute('CREATE TEMP TABLE "%s" (LIKE "%s" INCLUDING DEFAULTS)'
+            % (scratch, table))
+        start = time.perf_counter()
+        with cursor.copy('COPY "%s" FROM STDIN' % scratch) as copy:
+            copy.write(buffer.getvalue())
+        result[table] = time.perf_counter() - start
+        cursor.execute('SELECT COUNT(*) FROM "%s"' % scratch)
+        result[table + ' rows'], = cursor.fetchone()
+    return result
+
+
+def run_month(pool, period, commit):
+    from trytond.transaction import Transaction
+    Run = pool.get('housing.accrual.run')
+    transaction = Transaction()
+    run, = Run.create([{'period': period}])
+    start = time.perf_counter()
+    with phase('compute (total)'):
+        Run.compute([run])
+    print("compute %.1f s (load %.1f s, insert %.1f s), peak RSS %.0f MiB"
+        % (SECONDS['compute (total)'], SECONDS['load'],
+            SECONDS['insert charges'], peak_rss_mib()[0]), flush=True)
+    with phase('post (total)'):
+        Run.post([run])
+    wall = time.perf_counter() - start
+    SECONDS['peak RSS before the floor'] = peak_rss_mib()[0]
+    rows = count_rows(run)
+    floor = {}
+    from trytond import backend
+    if backend.name == 'postgresql':
+        floor = copy_floor(transaction.connection, run.id)
+    if commit:
+        transaction.commit()
+    else:
+        transaction.rollback()
+    return wall, rows, floor
+
+
+def count_rows(run):
+    from trytond.transaction import Transaction
+    cursor = Transaction().connection.cursor()
+    counts = {}
+    for name, query in [
+            ('accounts', 'SELECT COUNT(DISTINCT account) FROM housing_charge '
+                'WHERE run = %d' % run.id),
+            ('charges', 'SELECT COUNT(*) FROM housing_charge '
+                'WHERE run = %d' % run.id),
+            ('anomalies', 'SELECT COUNT(*) FROM housing_accrual_anomaly '
+                'WHERE run = %d' % run.id),
+            ('moves', "SELECT COUNT(*) FROM account_move "
+                "WHERE origin = 'housing.accrual.run,%d'" % run.id),
+            ('move lines', "SELECT COUNT(*) FROM account_move_line "
+                "WHERE move IN (SELECT id FROM account_move "
+                "WHERE origin = 'housing.accrual.run,%d')" % run.id),
+            ]:
+        cursor.execute(query)
+        counts[name], = cursor.fetchone()
+    return counts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--config', '-c', required=True)
+    parser.add_argument('--database', '-d', required=True)
+    parser.add_argument('--period', type=dt.date.fromisoformat,
+        required=True, help="the first day of the month to accrue")
+    parser.add_argument('--commit', action='store_true',
+        help="keep the run and its moves (default: roll back)")
+    args = parser.parse_args(argv)
+    update_etc(args.config)
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction, TransactionError
+    started = time.perf_counter()
+    Pool.start()
+    pool = Pool(args.database)
+    pool.init()
+    instrument(pool)
+    with Transaction().start(args.database, 0):
+        User = pool.get('res.user')
+        admin, = User.search([('login', '=', 'admin')])
+        company = User(admin.id).company
+        # What posting locks: taken at the start rather than by a retry.
+        extras = {'_lock_tables': [
+                pool.get('account.journal.period')._table,
+                pool.get('ir.sequence.strict')._table]}
+    print("setup %.1f s" % (time.perf_counter() - started), flush=True)
+    while True:
+        SECONDS.clear()
+        try:
+            with Transaction().start(args.database, admin.id, context={
+                        'company': company.id, 'language': 'ru'},
+                    **extras):
+                wall, rows, floor = run_month(
+                    pool, args.period, args.commit)
+        except TransactionError as error:
+            error.fix(extras)
+            continue
+        break
+    report(args, wall, rows, floor)
+
+
+def report(args, wall, rows, floor):
+    compute = SECONDS['compute (total)']
+    post = SECONDS['post (total)']
+    kernel = compute - sum(SECONDS[k] for k in [
+            'accounts', 'load', 'insert charges', 'anomalies'])
+    print("period %s, database %s" % (args.period, args.database))
+    for name, value in rows.items():
+        print("%-22s %10s" % (name, '{:,}'.format(value)))
+    print("%-22s %8.1f s" % ('compute + post', wall))
+    for name in ['compute (total)', 'accounts', 'load']:
+        print("%-22s %8.1f s" % (name, SECONDS[name]))
+    print("%-22s %8.1f s" % ('kernel and rows', kernel))
+    for name in ['insert charges', 'anomalies', 'post (total)',
+            'aggregate moves', 'write moves', 'check moves',
+            'check ledger']:
+        print("%-22s %8.1f s" % (name, SECONDS[name]))
+    print("%-22s %8.1f s" % ('post, other', post - sum(
+                SECONDS[k] for k in ['aggregate moves', 'write moves',
+                    'check ledger'])))
+    own, children = peak_rss_mib()
+    print("%-22s %8.0f MiB (largest worker %.0f MiB)" % (
+            'peak RSS, compute+post', SECONDS['peak RSS before the floor'],
+            children))
+    print("%-22s %8.0f MiB (with the floor's buffer)" % ('peak RSS', own))
+    for table in ['housing_charge', 'account_move_line']:
+        if table in floor:
+            print("COPY floor %-17s %8.2f s for %s rows" % (
+                    table, floor[table], '{:,}'.format(
+                        floor[table + ' rows'])))
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, '.')
+    main()
