@@ -406,8 +406,10 @@ TABLES = {
     'party_party_lang': ('id party lang company', 'I L i i'),
     'housing_building': (
         'id company address fias_code gis_code year_built floors entrances '
-        'management_start management_end',
-        'I A s s s i i i d d'),
+        'management_start management_end heating_season_start '
+        'heating_season_end soi_cap_by_normative soi_negative '
+        'hot_water_heat_source',
+        'I A s s s i i i d d i i b s s'),
     'housing_building_area': (
         'id building date_from total_area residential_area '
         'non_residential_area common_area document',
@@ -1328,7 +1330,9 @@ class BuildingGenerator:
                 building_id, self.setup.company, address, self.fias,
                 str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 year, plan_.floors, plan_.entrances,
-                self.management_start, None))
+                self.management_start, None,
+                # The building settings at Tryton's defaults.
+                10, 5, True, 'carry_forward', 'normative'))
         self.intercom = rng.random() < 0.8 or self.forced
         self.premises = []
         self.flat_number = 0

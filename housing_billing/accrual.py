@@ -286,7 +286,18 @@ class Run(Workflow, ModelSQL, ModelView):
 
     def chunk_buildings(self):
         "The ids of the buildings of the scope that have accounts to bill."
-        return sorted({a.premises.building.id for a in self.accounts()})
+        pool = Pool()
+        account = pool.get('housing.account').__table__()
+        premises = pool.get('housing.premises').__table__()
+        cursor = Transaction().connection.cursor()
+        buildings = set()
+        for sub_ids in grouped_slice(self.accounts(), 1000):
+            cursor.execute(*account.join(premises,
+                    condition=account.premises == premises.id
+                    ).select(premises.building,
+                    where=account.id.in_(list(sub_ids)), distinct=True))
+            buildings.update(b for b, in cursor)
+        return sorted(buildings)
 
     @classmethod
     @ModelView.button

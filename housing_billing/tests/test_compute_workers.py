@@ -13,7 +13,7 @@ from trytond.transaction import Transaction
 
 from .. import accrual, compute_workers
 from . import test_accrual
-from .tools import HousingTestCase
+from .tools import HousingTestCase, compute
 
 D = dt.date
 OWN = {'id', 'run', 'create_date', 'create_uid', 'write_date', 'write_uid'}
@@ -47,14 +47,14 @@ class ComputeWorkersTestCase(HousingTestCase):
             Transaction().commit()
             here, there = Run.create([
                     {'period': D(2026, 3, 1)}, {'period': D(2026, 3, 1)}])
-            Run.compute([here])
+            compute([here])
             if not config.has_section('housing'):
                 config.add_section('housing')
             config.set('housing', 'compute_processes', '2')
             try:
                 with patch.object(accrual, 'CHUNK', 1):
                     self.assertEqual(compute_workers.processes(), 2)
-                    Run.compute([there])
+                    compute([there])
             finally:
                 config.set('housing', 'compute_processes', '0')
             self.assertEqual(len(here.charges), 8)

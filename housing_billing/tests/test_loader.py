@@ -14,7 +14,7 @@ from ..engine.params import Timeline
 from ..engine.periods import Period
 from ..loader import SnapshotLoader
 from . import test_accrual
-from .tools import HousingTestCase, create_service
+from .tools import HousingTestCase, compute, create_service
 
 D = dt.date
 
@@ -125,11 +125,14 @@ class SnapshotLoaderTestCase(HousingTestCase):
                 if r.party != payer]
             # February posted: its volumes are March's history.
             february, = Run.create([{'period': D(2026, 2, 1)}])
-            Run.compute([february])
+            compute([february])
             Run.post([february])
 
             snapshot = SnapshotLoader(company, Period(2026, 3)).load(
                 [metered.id])[metered.id]
+            # The Appendix 1 norms are the company's (test_shortfall.py).
+            norms = Pool().get('housing.shortfall.norm').quality_norms(
+                company)
 
         whole = (D(2026, 3, 1), D(2026, 3, 31))
         first, second = (D(2026, 3, 1), D(2026, 3, 15)), (
@@ -210,6 +213,7 @@ class SnapshotLoaderTestCase(HousingTestCase):
                         'ELE:night': Timeline.of([month(*whole, '3.72')]),
                         ele: Timeline.of([month(*whole, '7.02')]),
                         },
+                    quality_norms=norms,
                     normatives={
                         cold: Timeline.of([month(*whole, '4.85')]),
                         ele: Timeline.of([month(*whole, '70')]),
@@ -228,7 +232,7 @@ class SnapshotLoaderTestCase(HousingTestCase):
         with set_company(company):
             _, accounts = self.setup_building()
             computed, = Run.create([{'period': D(2026, 2, 1)}])
-            Run.compute([computed])
+            compute([computed])
             loader = SnapshotLoader(company, Period(2026, 3))
             by_record = loader.load(accounts)
             by_id = loader.load([a.id for a in accounts])

@@ -14,7 +14,7 @@ from trytond.transaction import Transaction
 from ..exceptions import MoveWriterError
 from ..move_writer import MoveWriter
 from . import test_accrual
-from .tools import HousingTestCase
+from .tools import HousingTestCase, compute
 
 D = dt.date
 # What differs between two moves whatever writes them.
@@ -47,7 +47,7 @@ class MoveWriterTestCase(HousingTestCase):
         building, accounts = self.setup_building()
         revenue = self.setup_ledger(company)
         run, = Run.create([{'period': D(2026, 3, 1)}])
-        Run.compute([run])
+        compute([run])
         return run, accounts, revenue
 
     def orm_post(self, specs):
