@@ -104,6 +104,14 @@ def run_month(pool, period, commit):
     start = time.perf_counter()
     with phase('compute (total)'):
         Run.compute([run])
+        # The chunks' queue tasks, run here in this transaction (without
+        # trytond-worker, trytond runs them after the commit, each in its
+        # own transaction).
+        Queue = pool.get('ir.queue')
+        while transaction.tasks:
+            Queue(transaction.tasks.pop(0)).run()
+    run = Run(run.id)
+    assert run.state == 'computed', run.state
     print("compute %.1f s (load %.1f s, insert %.1f s), peak RSS %.0f MiB"
         % (SECONDS['compute (total)'], SECONDS['load'],
             SECONDS['insert charges'], peak_rss_mib()[0]), flush=True)

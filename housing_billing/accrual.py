@@ -35,6 +35,8 @@ from .receivable import payers_at
 
 MONEY = (16, 2)
 CHUNK = 500
+# The accounts a queue task computes: whole buildings, one savepoint each.
+BATCH = 5000
 
 KINDS = [
     ('charge', "Charge"),
@@ -250,8 +252,9 @@ class Run(Workflow, ModelSQL, ModelView):
         Chunk = Pool().get('housing.accrual.chunk')
         cls.clear(runs)
         chunks = Chunk.create([
-                {'run': run.id, 'building': building}
-                for run in runs for building in run.chunk_buildings()])
+                {'run': run.id, 'building': building, 'accounts': count}
+                for run in runs
+                for building, count in run.chunk_buildings()])
         cls.write(runs, {'computed_at': None})
         cls.enqueue(chunks)
         cls.update_state(runs)
@@ -265,9 +268,18 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def enqueue(cls, chunks):
+        "Queue the chunks in tasks of about BATCH accounts."
         Chunk = Pool().get('housing.accrual.chunk')
-        for chunk in chunks:
-            Chunk.__queue__.compute([chunk])
+        batch, size = [], 0
+        for chunk in sorted(chunks, key=lambda c: (c.run.id, c.id)):
+            if batch and (size + (chunk.accounts or 0) > BATCH
+                    or batch[-1].run != chunk.run):
+                Chunk.__queue__.compute(batch)
+                batch, size = [], 0
+            batch.append(chunk)
+            size += chunk.accounts or 0
+        if batch:
+            Chunk.__queue__.compute(batch)
 
     @classmethod
     def update_state(cls, runs):
@@ -285,19 +297,22 @@ class Run(Workflow, ModelSQL, ModelView):
         cls.write(runs, {'computed_at': dt.datetime.now()})
 
     def chunk_buildings(self):
-        "The ids of the buildings of the scope that have accounts to bill."
+        """[(building id, number of accounts)] of the buildings of the
+        scope that have accounts to bill."""
         pool = Pool()
         account = pool.get('housing.account').__table__()
         premises = pool.get('housing.premises').__table__()
         cursor = Transaction().connection.cursor()
-        buildings = set()
+        buildings = defaultdict(int)
         for sub_ids in grouped_slice(self.accounts(), 1000):
             cursor.execute(*account.join(premises,
                     condition=account.premises == premises.id
-                    ).select(premises.building,
-                    where=account.id.in_(list(sub_ids)), distinct=True))
-            buildings.update(b for b, in cursor)
-        return sorted(buildings)
+                    ).select(premises.building, Count(account.id),
+                    where=account.id.in_(list(sub_ids)),
+                    group_by=[premises.building]))
+            for building, count in cursor:
+                buildings[building] += count
+        return sorted(buildings.items())
 
     @classmethod
     @ModelView.button
@@ -526,23 +541,34 @@ class Run(Workflow, ModelSQL, ModelView):
         cursor.execute(*query)
         return [i for i, in cursor]
 
-    def compute_charges(self, buildings=None):
+    def compute_charges(self, buildings=None, shared=None):
         """Charge the month, the penalties and the recalculations of the
         accounts of buildings (else of the scope); returns the
-        recalculation requests it charged."""
+        recalculation requests it charged.
+
+        shared keeps the loaders between calls of one transaction."""
         Account = Pool().get('housing.account')
+        shared = {} if shared is None else shared
         ids = self.accounts(buildings)
-        for charges, anomalies in self.computed_chunks(ids):
+        for charges, anomalies in self.computed_chunks(ids, shared):
             self.insert_charges(charges)
             self.insert_anomalies(anomalies)
         anomalies = []
         recalculations, requests = self.recalculation_rows(
-            Account.browse(ids), anomalies)
+            Account.browse(ids), anomalies, shared)
         self.insert_charges(recalculations)
         self.insert_anomalies(anomalies)
         return requests
 
-    def computed_chunks(self, ids):
+    def loaders(self, period, shared, own_period=True):
+        "The snapshot loader and building pass of period, made once."
+        key = (self.id, period, own_period)
+        if key not in shared:
+            shared[key] = (SnapshotLoader(self.company, period),
+                BuildingPass(self, period, own_period=own_period))
+        return shared[key]
+
+    def computed_chunks(self, ids, shared=None):
         """(charge rows, anomalies) of each chunk of CHUNK accounts: in
         worker processes where the configuration asks for them, else
         here."""
@@ -551,8 +577,8 @@ class Run(Workflow, ModelSQL, ModelView):
         if compute_workers.processes() > 1 and len(chunks) > 1:
             yield from compute_workers.compute(self, chunks)
             return
-        loader = SnapshotLoader(self.company, self.billing_period)
-        building_pass = BuildingPass(self, self.billing_period)
+        loader, building_pass = self.loaders(
+            self.billing_period, {} if shared is None else shared)
         for chunk in chunks:
             yield self.compute_accounts(
                 Account.browse(chunk), loader, building_pass)
@@ -580,7 +606,7 @@ class Run(Workflow, ModelSQL, ModelView):
             anomalies.append(self.anomaly(account, 'error', str(exception)))
             return []
 
-    def recalculation_rows(self, accounts, anomalies):
+    def recalculation_rows(self, accounts, anomalies, shared=None):
         """Recompute the posted periods that pending requests name, with
         today's data, and charge the differences in this period."""
         pool = Pool()
@@ -608,11 +634,11 @@ class Run(Workflow, ModelSQL, ModelView):
                     by_period[period].append(by_id[account_id])
         rows = []
         for period, period_accounts in sorted(by_period.items()):
-            snapshots = SnapshotLoader(
-                self.company, billing_period(period)).load(period_accounts)
-            computed = BuildingPass(self, billing_period(period),
-                own_period=False).compute(
-                    period_accounts, snapshots, anomalies)
+            loader, building_pass = self.loaders(billing_period(period),
+                {} if shared is None else shared, own_period=False)
+            snapshots = loader.load(period_accounts)
+            computed = building_pass.compute(
+                period_accounts, snapshots, anomalies)
             for account in period_accounts:
                 now = computed[account.id]
                 reason = self.recalculation_reason(
@@ -759,6 +785,7 @@ class Chunk(ModelSQL, ModelView):
     building = fields.Many2One(
         'housing.building', "Building", required=True, readonly=True,
         ondelete='CASCADE')
+    accounts = fields.Integer("Accounts", readonly=True)
     state = fields.Selection([
             ('pending', "Pending"),
             ('done', "Done"),
@@ -783,19 +810,20 @@ class Chunk(ModelSQL, ModelView):
     @classmethod
     def compute(cls, chunks):
         Run = Pool().get('housing.accrual.run')
+        shared = {}
         for chunk in chunks:
             if chunk.state != 'done' and chunk.run.state == 'computing':
-                chunk.compute_in_savepoint()
+                chunk.compute_in_savepoint(shared)
         Run.update_state(list({c.run for c in chunks}))
 
-    def compute_in_savepoint(self):
+    def compute_in_savepoint(self, shared):
         """Compute the building, or leave nothing of it and say why: a
         failed chunk is computed again by the run's Resume."""
         cursor = Transaction().connection.cursor()
         cursor.execute('SAVEPOINT housing_accrual_chunk')
         try:
             self.clear()
-            requests = self.run.compute_charges([self.building])
+            requests = self.run.compute_charges([self.building], shared)
             self.claim(requests)
         except backend.DatabaseOperationalError:
             raise
