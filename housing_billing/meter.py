@@ -168,7 +168,19 @@ class Meter(RecalculationTriggerMixin, ModelSQL, ModelView):
         return (self.building.company.id,
             [self.installation_date, self.removal_date],
             self.premises_accounts(premises),
-            [self.building] if self.kind == 'common_house' else [])
+            [self.building] if self.kind == 'common_house'
+            or self.shares_common_house_volume() else [])
+
+    def shares_common_house_volume(self):
+        """Whether the building has a common-house meter of the same
+        resource: then the individual volumes change every account's common
+        property share."""
+        return bool(self.search([
+                    ('building', '=', self.building.id),
+                    ('kind', '=', 'common_house'),
+                    ('service.resource', '=', self.service.resource),
+                    ('id', '!=', self.id),
+                    ], limit=1))
 
     @classmethod
     def search_rec_name(cls, name, clause):

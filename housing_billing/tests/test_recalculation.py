@@ -251,6 +251,29 @@ class HousingRecalculationTestCase(HousingTestCase):
             self.assertTrue(all(c.amount < 0 for c in lines))
 
     @with_transaction()
+    def test_reading_under_common_house_meter_requests_building(self):
+        "Where a common-house meter shares volumes, the building recomputes"
+        pool = Pool()
+        Meter = pool.get('housing.meter')
+        Reading = pool.get('housing.meter.reading')
+        Request = pool.get('housing.recalculation')
+        company = create_company()
+        with set_company(company):
+            building, _ = self.setup_posted(company, months=(1, 2, 3))
+            meter, = Meter.search([('serial_number', '=', 'M-1')])
+            Meter.create([{
+                        'kind': 'common_house', 'service': meter.service.id,
+                        'building': building.id, 'serial_number': 'ОДПУ-1',
+                        'installation_date': D(2024, 1, 1),
+                        'installation_value1': Decimal(0),
+                        }])
+            reading, = Reading.search([('date', '=', D(2026, 3, 20))])
+            Reading.write([reading], {'value1': Decimal('131.789')})
+            requests = Request.search([('origin', '=', str(reading))])
+            self.assertIn((building, None, D(2026, 3, 1)),
+                [(r.building, r.account, r.period) for r in requests])
+
+    @with_transaction()
     def test_change_before_posting_needs_no_request(self):
         "Data of a period not yet posted makes no request"
         pool = Pool()
