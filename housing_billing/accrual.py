@@ -821,8 +821,10 @@ class Chunk(ModelSQL, ModelView):
         failed chunk is computed again by the run's Resume."""
         cursor = Transaction().connection.cursor()
         cursor.execute('SAVEPOINT housing_accrual_chunk')
+        # Nothing of an earlier attempt remains to be cleared: a chunk's
+        # rows and its state commit together, and a failure rolls back to
+        # the savepoint.
         try:
-            self.clear()
             requests = self.run.compute_charges([self.building], shared)
             self.claim(requests)
         except backend.DatabaseOperationalError:
@@ -835,20 +837,6 @@ class Chunk(ModelSQL, ModelView):
             state, error = 'done', None
         with without_check_access():
             self.write([self], {'state': state, 'error': error})
-
-    def clear(self):
-        "Remove what an earlier attempt at this building left."
-        pool = Pool()
-        cursor = Transaction().connection.cursor()
-        # building_pass: negative КР на СОИ carried by this building.
-        pool.get('housing.soi.carried').clear(self.run, self.building)
-        for Model in [
-                pool.get('housing.charge'),
-                pool.get('housing.accrual.anomaly')]:
-            table = Model.__table__()
-            cursor.execute(*table.delete(
-                    where=(table.run == self.run.id)
-                    & (table.building == self.building.id)))
 
     def claim(self, request_ids):
         "The requests charged by the run, done when it is posted."

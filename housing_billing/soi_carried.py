@@ -93,15 +93,6 @@ class SoiCarried(ModelSQL, ModelView):
                     unit=record.unit or 'm3'))
         return {k: tuple(v) for k, v in result.items()}
 
-    @classmethod
-    def clear(cls, run, building):
-        "Forget what an earlier computation of the building decided."
-        with without_check_access():
-            cls.delete(cls.search([
-                        ('run', '=', run.id),
-                        ('building', '=', building.id),
-                        ]))
-
 
 def company_services(run):
     return Pool().get('housing.service').search([
