@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from sql import Null
+from sql import For, Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Coalesce
 from trytond import backend
@@ -53,10 +53,16 @@ def as_decimal(value):
     return Decimal(str(value))
 
 
-class ChargeSum(NamedTuple):
-    "The charges of a run for one account, service and kind, summed"
+class ReceivableSum(NamedTuple):
+    "The charges of a run for one personal account, penalties apart"
     account: int
     number: str
+    penalty: bool
+    amount: Decimal
+
+
+class CreditSum(NamedTuple):
+    "The charges of a run for one service and kind"
     service: object
     kind: str
     amount: Decimal
@@ -265,6 +271,7 @@ class Run(Workflow, ModelSQL, ModelView):
         "Compute again the chunks that failed or never ran."
         cls.enqueue([c for run in runs for c in run.chunks
                 if c.state != 'done'])
+        cls.update_state(runs)
 
     @classmethod
     def enqueue(cls, chunks):
@@ -284,12 +291,27 @@ class Run(Workflow, ModelSQL, ModelView):
     @classmethod
     def update_state(cls, runs):
         "A computing run whose chunks are all done is computed."
-        cls.lock(runs)
+        cls.lock_rows(runs)
         finished = [r for r in cls.browse(runs)
             if r.state == 'computing'
             and all(c.state == 'done' for c in r.chunks)]
         if finished:
             cls.finish(finished)
+
+    @classmethod
+    def lock_rows(cls, runs):
+        """Wait for the other transactions finishing chunks of the runs: the
+        last one to finish sees every chunk done. (Tryton's lock() would
+        restart the whole task to take its locks at the start, which
+        serialises the workers of a run.)"""
+        transaction = Transaction()
+        if not transaction.database.has_select_for():
+            return
+        table = cls.__table__()
+        query = table.select(table.id,
+            where=table.id.in_([r.id for r in runs]))
+        query.for_ = For('UPDATE')
+        transaction.connection.cursor().execute(*query)
 
     @classmethod
     @Workflow.transition('computed')
@@ -394,15 +416,13 @@ class Run(Workflow, ModelSQL, ModelView):
                     run=self.rec_name))
         date = month_end(self.period)
         period = Period.find(self.company, date=date)
-        by_building = defaultdict(list)
-        for building, charge in self.charge_sums():
-            by_building[building].append(charge)
+        receivables, credits = self.charge_sums()
         payers = payers_at(
-            {c.account for charges in by_building.values() for c in charges},
+            {r.account for sums in receivables.values() for r in sums},
             date, self.company.id)
         credit_keys = {}
         for building in sorted(
-                Building.browse(list(by_building)),
+                Building.browse(list(receivables)),
                 key=lambda b: b.rec_name):
             yield MoveSpec(
                 company=self.company.id, journal=journal.id,
@@ -412,68 +432,83 @@ class Run(Workflow, ModelSQL, ModelView):
                     period=self.period.strftime('%m.%Y'),
                     building=building.rec_name),
                 lines=tuple(self.move_lines(
-                        by_building[building.id], date, payers,
-                        credit_keys)))
+                        receivables[building.id], credits[building.id],
+                        date, payers, credit_keys)))
 
     def charge_sums(self):
-        """[(building id, ChargeSum)]: the run's charges summed by account,
-        service and kind, with SQL."""
+        """({building id: [ReceivableSum]}, {building id: [CreditSum]}):
+        the run's charges summed with SQL by personal account and by
+        service."""
         pool = Pool()
         Service = pool.get('housing.service')
         charge = pool.get('housing.charge').__table__()
         account = pool.get('housing.account').__table__()
         cursor = Transaction().connection.cursor()
+        receivables = defaultdict(list)
         cursor.execute(*charge.join(
                 account, condition=charge.account == account.id
                 ).select(
                     charge.building, charge.account, account.number,
-                    charge.service, charge.kind, Sum(charge.amount),
+                    charge.kind, Sum(charge.amount),
                     where=charge.run == self.id,
                     group_by=[charge.building, charge.account,
-                        account.number, charge.service, charge.kind]))
+                        account.number, charge.kind]))
+        sums = defaultdict(Decimal)
+        numbers = {}
+        for building, account_id, number, kind, amount in cursor:
+            sums[building, account_id, kind == 'penalty'] += as_money(amount)
+            numbers[account_id] = number
+        for (building, account_id, penalty), amount in sums.items():
+            receivables[building].append(ReceivableSum(
+                    account_id, numbers[account_id], penalty, amount))
+        cursor.execute(*charge.select(
+                charge.building, charge.service, charge.kind,
+                Sum(charge.amount),
+                where=charge.run == self.id,
+                group_by=[charge.building, charge.service, charge.kind]))
         rows = cursor.fetchall()
         services = {s.id: s for s in Service.browse(
-                list({r[3] for r in rows}))}
-        return [(building, ChargeSum(
-                    account, number, services[service], kind,
-                    as_money(amount)))
-            for building, account, number, service, kind, amount in rows]
+                list({r[1] for r in rows}))}
+        credits = defaultdict(list)
+        for building, service, kind, amount in rows:
+            credits[building].append(
+                CreditSum(services[service], kind, as_money(amount)))
+        return receivables, credits
 
-    def move_lines(self, charges, date, payers, credit_keys):
-        """The LineSpecs of charges (ChargeSum): a receivable line per
-        personal account, a credit line per credit_key.
+    def move_lines(self, receivables, credits, date, payers, credit_keys):
+        """The LineSpecs of a building: a receivable line per personal
+        account (penalties on their own account), a credit line per
+        credit_key.
 
         credit_keys memoizes credit_key by service and kind."""
-        receivable = defaultdict(Decimal)
-        numbers = {}
         credit = defaultdict(Decimal)
-        for charge in charges:
-            receivable[charge.account, charge.kind == 'penalty'] += (
-                charge.amount)
-            numbers[charge.account] = charge.number
+        for charge in credits:
             memo = (charge.service.id, charge.kind)
             if memo not in credit_keys:
                 credit_keys[memo] = self.credit_key(charge)
             credit[credit_keys[memo]] += charge.amount
+        penalty_account = None
 
         def line(amount, **values):
             return LineSpec(
                 debit=amount if amount > 0 else Decimal(0),
                 credit=-amount if amount < 0 else Decimal(0), **values)
 
-        for (account, penalty), amount in sorted(receivable.items(),
-                key=lambda i: (numbers[i[0][0]], i[0][1])):
-            if not amount:
+        for receivable in sorted(receivables,
+                key=lambda r: (r.number, r.penalty)):
+            if not receivable.amount:
                 continue
-            payer = payers.get(account)
+            payer = payers.get(receivable.account)
             if not payer:
                 raise AccrualError(gettext(
                         'housing_billing.msg_accrual_no_payer',
-                        account=numbers[account], date=date.isoformat()))
-            yield line(
-                amount, account=(penalty_receivable(self.company).id
-                    if penalty else payer.receivable),
-                party=payer.party, housing_account=account)
+                        account=receivable.number, date=date.isoformat()))
+            if receivable.penalty and penalty_account is None:
+                penalty_account = penalty_receivable(self.company).id
+            yield line(receivable.amount,
+                account=(penalty_account if receivable.penalty
+                    else payer.receivable),
+                party=payer.party, housing_account=receivable.account)
         for (ledger_account, party), amount in sorted(
                 credit.items(), key=lambda i: i[0][0].code or ''):
             if amount:
@@ -819,7 +854,12 @@ class Chunk(ModelSQL, ModelView):
     def compute_in_savepoint(self, shared):
         """Compute the building, or leave nothing of it and say why: a
         failed chunk is computed again by the run's Resume."""
-        cursor = Transaction().connection.cursor()
+        connection = Transaction().connection
+        cursor = connection.cursor()
+        if getattr(connection, 'in_transaction', True) is False:
+            # SQLite: a savepoint outside a transaction would be one, and
+            # releasing it would commit.
+            cursor.execute('BEGIN')
         cursor.execute('SAVEPOINT housing_accrual_chunk')
         # Nothing of an earlier attempt remains to be cleared: a chunk's
         # rows and its state commit together, and a failure rolls back to
