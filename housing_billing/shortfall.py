@@ -371,6 +371,8 @@ class Shortfall(RecalculationTriggerMixin, ModelSQL, ModelView):
         timezone = (tz.get_tzinfo(company.timezone)
             if company.timezone else None)
         shortfalls = cls.overlapping(company, period)
+        if not shortfalls:
+            return {}
         services = cls.account_services(accounts, period)
         by_building, by_premises = defaultdict(list), defaultdict(list)
         for shortfall in shortfalls:
@@ -399,13 +401,13 @@ class Shortfall(RecalculationTriggerMixin, ModelSQL, ModelView):
         AccountService = Pool().get('housing.account.service')
         result = defaultdict(set)
         for sub_accounts in grouped_slice(accounts, CHUNK):
-            for line in AccountService.search([
+            for line in AccountService.search_read([
                         ('account', 'in', [a.id for a in sub_accounts]),
                         ('date_from', '<=', period.end),
                         ['OR', ('date_to', '=', None),
                             ('date_to', '>=', period.start)],
-                        ]):
-                result[line.account.id].add(line.service.id)
+                        ], fields_names=['account', 'service']):
+                result[line['account']].add(line['service'])
         return result
 
 
