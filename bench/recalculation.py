@@ -53,20 +53,27 @@ def accrue(pool, period, post=True):
     return run
 
 
+def lock_extras(pool):
+    "What posting locks, taken at the start rather than by a retry"
+    return {'_lock_tables': [
+            pool.get('account.journal.period')._table,
+            pool.get('ir.sequence.strict')._table]}
+
+
 def post_history(pool, database, context, months):
     from trytond.transaction import Transaction
     for period in months:
         with Transaction().start(database, context['user'],
-                context=context['context']):
+                context=context['context'], **lock_extras(pool)):
             Run = pool.get('housing.accrual.run')
             if Run.search([
                         ('period', '=', period), ('state', '=', 'posted')]):
                 continue
             start = time.perf_counter()
             run = accrue(pool, period)
-            print("posted %s: %d charges in %.1f s" % (
-                    period, len(run.charges),
-                    time.perf_counter() - start), flush=True)
+            print("posted %s: %s in %.1f s" % (
+                    period, run.total, time.perf_counter() - start),
+                flush=True)
             Transaction().commit()
 
 
@@ -126,7 +133,8 @@ def main(argv=None):
     Run.recalculation_rows = timed
 
     with Transaction().start(args.database, admin.id,
-            context=context['context']) as transaction:
+            context=context['context'],
+            **lock_extras(pool)) as transaction:
         Request = pool.get('housing.recalculation')
         Account = pool.get('housing.account')
         tariff = correct_tariff(pool, args.service, months[0])
