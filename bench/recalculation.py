@@ -12,7 +12,7 @@ it, and prints the seconds of the recalculation apart from the month's own
 charges, the recalculation rows and the peak RSS.
 
   .venv/bin/python bench/recalculation.py -c bench/postgresql.conf \\
-      -d bench_10k --period 2026-10-01 --months 12 --service SOD
+      -d bench_10k --period 2026-10-01 --months 12 --service maintenance
 """
 import argparse
 import datetime as dt
@@ -77,21 +77,22 @@ def post_history(pool, database, context, months):
             Transaction().commit()
 
 
-def correct_tariff(pool, code, day):
-    "Raise by 1 % the company's tariff of the service in force on day."
+def correct_tariffs(pool, code, first, last):
+    """Raise by 1 % the company's tariffs of the service in force between
+    the days first and last."""
     Tariff = pool.get('housing.tariff')
     Rate = pool.get('housing.tariff.rate')
-    tariff, = Tariff.search([
+    tariffs = Tariff.search([
             ('service.code', '=', code),
             ('building', '=', None), ('premises', '=', None),
-            ('date_from', '<=', day),
-            ['OR', ('date_to', '=', None), ('date_to', '>=', day)],
+            ('date_from', '<=', last),
+            ['OR', ('date_to', '=', None), ('date_to', '>=', first)],
             ])
-    for rate in tariff.rates:
+    for rate in [r for t in tariffs for r in t.rates]:
         Rate.write([rate], {
                 'price': (rate.price * Decimal('1.01')).quantize(
                     Decimal('0.0001'))})
-    return tariff
+    return tariffs
 
 
 def main(argv=None):
@@ -101,7 +102,7 @@ def main(argv=None):
     parser.add_argument('--period', type=dt.date.fromisoformat,
         required=True)
     parser.add_argument('--months', type=int, default=12)
-    parser.add_argument('--service', default='SOD',
+    parser.add_argument('--service', default='maintenance',
         help="the code of the service whose tariff is corrected")
     parser.add_argument('--commit', action='store_true')
     args = parser.parse_args(argv)
@@ -137,7 +138,8 @@ def main(argv=None):
             **lock_extras(pool)) as transaction:
         Request = pool.get('housing.recalculation')
         Account = pool.get('housing.account')
-        tariff = correct_tariff(pool, args.service, months[0])
+        tariffs = correct_tariffs(pool, args.service, months[0],
+            args.period - dt.timedelta(days=1))
         requests = Request.search([('state', '=', 'pending')])
         start = time.perf_counter()
         run = accrue(pool, args.period)
@@ -149,8 +151,8 @@ def main(argv=None):
             "FROM housing_charge WHERE run = %s AND kind = 'recalculation' "
             "AND corrected_period < %s", (run.id, args.period))
         rows, accounts, periods, amount = cursor.fetchone()
-        print("tariff corrected: %s (from %s), %d requests" % (
-                tariff.rec_name, months[0], len(requests)))
+        print("tariffs corrected: %s; %d requests" % (
+                ', '.join(t.rec_name for t in tariffs), len(requests)))
         print("accounts               %10s" % '{:,}'.format(
                 Account.search([], count=True)))
         print("recalculation rows     %10s (%s accounts, %d months, "

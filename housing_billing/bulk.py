@@ -68,7 +68,11 @@ def insert(table, columns, rows):
 
 
 def copy_rows(table, columns, rows):
-    "COPY rows into table on PostgreSQL (psycopg 3 adapts the values)."
+    """COPY rows into table on PostgreSQL (psycopg 3 adapts the values).
+
+    The rows are made before the COPY starts: a query on the connection
+    while it copies would wait for the copy, which waits for the rows."""
+    rows = list(rows)
     cursor = Transaction().connection.cursor()
     statement = 'COPY "%s" (%s) FROM STDIN' % (
         table, ', '.join('"%s"' % c for c in columns))
