@@ -305,7 +305,7 @@ class Run(Workflow, ModelSQL, ModelView):
         restart the whole task to take its locks at the start, which
         serialises the workers of a run.)"""
         transaction = Transaction()
-        if not transaction.database.has_select_for():
+        if not runs or not transaction.database.has_select_for():
             return
         table = cls.__table__()
         query = table.select(table.id,

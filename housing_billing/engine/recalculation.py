@@ -40,6 +40,8 @@ from .periods import DaySpan, Period
 from .rounding import ZERO
 from .snapshot import Absence, PremisesSnapshot, Resident
 
+QUANTITY = Decimal('0.000001')
+
 __all__ = ['absence_full_days', 'absence_eligible', 'absent_person_days',
            'diff', 'recalculate', 'correction']
 
@@ -108,8 +110,11 @@ def diff(old_lines: Iterable[ChargeLine], new_lines: Iterable[ChargeLine],
         before, after = old.get(key, []), new.get(key, [])
         amount = (sum((x.amount for x in after), ZERO)
                   - sum((x.amount for x in before), ZERO))
+        # Quantities to the micro-unit, as charges are stored: sums of
+        # divided volumes differ in their 28th digit with the order.
         quantity = (sum((x.quantity for x in after), ZERO)
-                    - sum((x.quantity for x in before), ZERO))
+                    - sum((x.quantity for x in before), ZERO)
+                    ).quantize(QUANTITY)
         if amount == 0 and quantity == 0:
             continue
         service, component, kind, line_reason = key
@@ -181,7 +186,7 @@ def correction(charged: Iterable[ChargeLine], now: Iterable[ChargeLine],
     >>> march, may = Period(2026, 3), Period(2026, 5)
     >>> [(row.quantity, row.amount) for row in correction([line('10.00')],
     ...     [line('9.00')], may, march, Reason.LATE_READINGS)]
-    [(Decimal('-1.00'), Decimal('-10.00'))]
+    [(Decimal('-1.000000'), Decimal('-10.00'))]
     >>> correction([line('10.00'), line('-1.00', Kind.RECALCULATION)],
     ...     [line('9.00')], may, march, Reason.LATE_READINGS)
     []
