@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from sql import For, Null
 from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Coalesce
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -680,7 +679,8 @@ class Run(Workflow, ModelSQL, ModelView):
                     wanted[account.id], period)
                 lines = correction(charged[account.id][period], now,
                     self.billing_period, billing_period(period), reason)
-                rows.extend(self.charge_rows(account, lines))
+                rows.extend(dict(row, correction=True)
+                    for row in self.charge_rows(account, lines))
         return rows, used
 
     @staticmethod
@@ -691,8 +691,10 @@ class Run(Workflow, ModelSQL, ModelView):
 
     def charged_lines(self, account_ids, since):
         """{account id: {period: [ChargeLine]}} of what posted runs charged
-        for the periods from since to before this one: each period's own
-        lines and every later correction of it, penalties apart."""
+        for the periods from since to before this one: the lines of each
+        period's own computation (with its own absence lines and the
+        reconciliations it made of earlier averages) and the corrections
+        of it charged later, penalties apart."""
         pool = Pool()
         Charge = pool.get('housing.charge')
         Service = pool.get('housing.service')
@@ -700,24 +702,30 @@ class Run(Workflow, ModelSQL, ModelView):
         run = self.__table__()
         service = Service.__table__()
         cursor = Transaction().connection.cursor()
-        corrected = Coalesce(charge.corrected_period, charge.period)
         result = defaultdict(lambda: defaultdict(list))
+        in_range = ((charge.period >= since) & (charge.period < self.period)
+            | (charge.corrected_period >= since)
+            & (charge.corrected_period < self.period))
         for sub_ids in grouped_slice(account_ids, 1000):
             cursor.execute(*charge
                 .join(run, condition=charge.run == run.id)
                 .join(service, condition=charge.service == service.id)
-                .select(charge.account, corrected, service.code,
-                    charge.method, charge.quantity, charge.unit,
-                    charge.tariff, charge.amount, charge.kind,
+                .select(charge.account, charge.period,
+                    charge.corrected_period, charge.correction,
+                    service.code, charge.method, charge.quantity,
+                    charge.unit, charge.tariff, charge.amount, charge.kind,
                     charge.component, charge.basis, charge.reason,
                     where=charge.account.in_(list(sub_ids))
-                    & (run.state == 'posted')
-                    & (corrected >= since) & (corrected < self.period)
+                    & (run.state == 'posted') & in_range
                     & charge.kind.in_([Kind.CHARGE, Kind.RECALCULATION,
                             Kind.REDUCTION])))
-            for (account, period, code, method, quantity, unit, tariff,
-                    amount, kind, component, basis, reason) in cursor:
-                result[account][as_date(period)].append(ChargeLine(
+            for (account, period, corrected, is_correction, code, method,
+                    quantity, unit, tariff, amount, kind, component, basis,
+                    reason) in cursor:
+                period = as_date(corrected if is_correction else period)
+                if not (since <= period < self.period):
+                    continue
+                result[account][period].append(ChargeLine(
                         service=code, method=method or '',
                         quantity=as_decimal(quantity), unit=unit or '',
                         tariff=as_decimal(tariff), amount=as_money(amount),
@@ -802,9 +810,9 @@ class Run(Workflow, ModelSQL, ModelView):
         rows = list(rows)
         if not rows:
             return
-        columns = sorted(rows[0])
+        columns = sorted(set().union(*rows))
         bulk.insert(Charge._table, columns, (
-                [services[row[c]] if c == 'service' else row[c]
+                [services[row[c]] if c == 'service' else row.get(c)
                     for c in columns]
                 for row in rows))
 
@@ -926,6 +934,10 @@ class Charge(ModelSQL, ModelView):
     date_from = fields.Date("From", readonly=True)
     date_to = fields.Date("To", readonly=True)
     corrected_period = fields.Date("Corrected Period", readonly=True)
+    correction = fields.Boolean(
+        "Correction", readonly=True,
+        help="Charged by the recalculation of a posted period, "
+        "not by the period's own computation.")
     reason = fields.Char("Reason", readonly=True)
     explanation_ru = fields.Text("Explanation (Russian)", readonly=True)
     explanation_en = fields.Text("Explanation (English)", readonly=True)
