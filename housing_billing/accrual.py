@@ -19,7 +19,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import bulk, compute_workers
 from .building_pass import BuildingPass
-from .bulk import as_money
+from .bulk import as_date, as_decimal, as_money
 from .engine.calculate import calculate
 from .engine.lines import Basis, ChargeLine, Kind
 from .engine.meter import ReadingRejected
@@ -45,13 +45,6 @@ KINDS = [
     ]
 
 
-def as_decimal(value):
-    "A number read back from SQL (SQLite gives a float) as a Decimal."
-    if value is None:
-        return Decimal(0)
-    return Decimal(str(value))
-
-
 class ReceivableSum(NamedTuple):
     "The charges of a run for one personal account, penalties apart"
     account: int
@@ -74,13 +67,6 @@ def month_end(date):
 
 def previous_month(date):
     return (date.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-def as_date(value):
-    "A date read back from SQL (SQLite gives a string)."
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    return value
 
 
 class Run(Workflow, ModelSQL, ModelView):

@@ -22,6 +22,20 @@ def as_money(value):
     return Decimal(str(value)).quantize(Decimal('0.01'))
 
 
+def as_decimal(value):
+    "A number read back from SQL (SQLite gives a float) as a Decimal."
+    if value is None:
+        return Decimal(0)
+    return Decimal(str(value))
+
+
+def as_date(value):
+    "A date read back from SQL (SQLite may give text)."
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
 def now():
     "The transaction's CURRENT_TIMESTAMP, as the ORM stores it."
     cursor = Transaction().connection.cursor()

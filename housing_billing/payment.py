@@ -16,11 +16,12 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from .bulk import as_date, as_money
 from .engine.allocation import Debt, allocate
 from .engine.allocation import Payment as EnginePayment
 from .engine.periods import Period
 from .exceptions import PaymentError
-from .penalty import as_date, as_money, posted_debts
+from .penalty import posted_debts
 
 MONEY = (16, 2)
 ZERO = Decimal('0.00')

@@ -7,7 +7,6 @@ tables kept in the database; :func:`penalty_settings` turns them into the
 kernel's :class:`PenaltySettings`, and :func:`penalty_charge_rows` gives an
 accrual run the penalty line of each account: the penalties accrued up to
 the end of the run's period less those charged by earlier posted runs."""
-import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -26,6 +25,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from .bulk import as_date, as_money
 from .engine.allocation import Debt, Payment, allocate
 from .engine.params import Timeline
 from .engine.penalties import (
@@ -219,18 +219,6 @@ def penalty_settings(company):
         shift_due_date_to_workday=bool(config.get_multivalue(
                 'shift_due_date_to_workday', company=company.id)))
 
-
-
-def as_date(value):
-    "A date read back from SQL (SQLite may give text)."
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value
-
-
-def as_money(value):
-    "A sum read back from SQL (SQLite gives a float) as kopecks."
-    return Decimal(str(value or 0)).quantize(Decimal('0.01'))
 
 
 def posted_debts(company, account_ids, until):

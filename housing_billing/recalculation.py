@@ -8,7 +8,6 @@ normative, a service's validity) records a request from the first period it
 touches. The next accrual run of the building recomputes those periods
 with today's data and charges the difference (ARCHITECTURE.md,
 "Recalculation is one idea")."""
-import datetime as dt
 
 from sql.aggregate import Max
 from trytond.i18n import gettext
@@ -17,6 +16,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
+from .bulk import as_date
 from .engine.lines import Reason
 from .exceptions import RecalculationError
 
@@ -144,9 +144,7 @@ class Recalculation(ModelSQL, ModelView):
                 where=(run.company == company_id)
                 & (run.state == 'posted')))
         period, = cursor.fetchone()
-        if isinstance(period, str):
-            period = dt.date.fromisoformat(period)
-        return period
+        return as_date(period)
 
     @classmethod
     def request(cls, changes):
