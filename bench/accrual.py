@@ -11,9 +11,17 @@ scratch tables. The transaction is rolled back unless --commit.
 
   .venv/bin/python bench/accrual.py -c bench/postgresql.conf -d bench_100k \\
       --period 2026-10-01
+
+With --workers N the run goes as in production: Compute commits the run
+and its queued tasks, N trytond-worker processes compute the chunks (each
+task in its own transaction), then Post runs and commits. The run stays in
+the database: use a copy (createdb -T bench_100k bench_100k_copy). The
+phases are then timed as a whole (compute until the last chunk is done,
+post) and the peak RSS is the largest of this process and the workers'.
 """
 import argparse
 import datetime as dt
+import hashlib
 import io
 import resource
 import sys
@@ -150,7 +158,99 @@ def count_rows(run):
             ]:
         cursor.execute(query)
         counts[name], = cursor.fetchone()
+    counts['charges digest'] = charges_digest(cursor, run.id)
     return counts
+
+
+def charges_digest(cursor, run_id):
+    "What the run charged, to compare two versions of the code"
+    cursor.execute(
+        'SELECT account, service, kind, component, basis, method, '
+        'date_from, date_to, corrected_period, quantity, tariff, amount, '
+        'explanation_ru FROM housing_charge WHERE run = %d' % run_id)
+    rows = sorted(repr(tuple(str(v) for v in r)) for r in cursor)
+    return hashlib.md5('\n'.join(rows).encode('utf-8')).hexdigest()[:12]
+
+
+class WorkerPool:
+    "trytond-worker processes, and the largest RSS any of them reached"
+
+    def __init__(self, config, database, processes):
+        import os
+        import subprocess
+        env = dict(os.environ, TRYTOND_QUEUE__WORKER='True')
+        self.process = subprocess.Popen([
+                os.path.join(os.path.dirname(sys.executable),
+                    'trytond-worker'),
+                '-c', config, '-d', database, '-n', str(processes),
+                '--timeout', '1'], env=env)
+        self.peak_kib = 0
+
+    def tree(self):
+        import os
+        pids, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            path = '/proc/%d/task/%d/children' % (pid, pid)
+            if os.path.exists(path):
+                with open(path) as children:
+                    todo.extend(int(c) for c in children.read().split())
+        return pids
+
+    def sample(self):
+        for pid in self.tree():
+            try:
+                with open('/proc/%d/status' % pid) as status:
+                    for line in status:
+                        if line.startswith('VmHWM:'):
+                            self.peak_kib = max(
+                                self.peak_kib, int(line.split()[1]))
+            except FileNotFoundError:
+                pass
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def run_month_workers(
+        pool, database, period, workers, admin, company, extras):
+    """Compute through the queue's workers, then post; both committed.
+    Returns (wall, rows, {phase: seconds})."""
+    from trytond.transaction import Transaction
+    Run = pool.get('housing.accrual.run')
+    context = {'company': company, 'language': 'ru'}
+    seconds = {}
+    start = time.perf_counter()
+    with Transaction().start(database, admin, context=context) as transaction:
+        run, = Run.create([{'period': period}])
+        Run.compute([run])
+        run_id = run.id
+        transaction.commit()
+    while True:
+        time.sleep(0.5)
+        workers.sample()
+        with Transaction().start(database, admin, context=context,
+                readonly=True):
+            run = Run(run_id)
+            if run.state != 'computing':
+                state = run.state
+                failed = [c.error for c in run.chunks if c.state == 'failed']
+                break
+    assert state == 'computed' and not failed, (state, failed[:3])
+    seconds['compute (total)'] = time.perf_counter() - start
+    post_start = time.perf_counter()
+    with Transaction().start(database, admin, context=context,
+            **extras) as transaction:
+        Run.post([Run(run_id)])
+        transaction.commit()
+    seconds['post (total)'] = time.perf_counter() - post_start
+    wall = time.perf_counter() - start
+    with Transaction().start(database, admin, context=context,
+            readonly=True):
+        rows = count_rows(Run(run_id))
+    return wall, rows, seconds
 
 
 def main(argv=None):
@@ -161,8 +261,13 @@ def main(argv=None):
         required=True, help="the first day of the month to accrue")
     parser.add_argument('--commit', action='store_true',
         help="keep the run and its moves (default: roll back)")
+    parser.add_argument('--workers', type=int, default=0,
+        help="compute with this many trytond-worker processes (commits)")
     args = parser.parse_args(argv)
     update_etc(args.config)
+    if args.workers:
+        from trytond import config
+        config.set('queue', 'worker', 'True')
     from trytond.pool import Pool
     from trytond.transaction import Transaction, TransactionError
     started = time.perf_counter()
@@ -179,6 +284,23 @@ def main(argv=None):
                 pool.get('account.journal.period')._table,
                 pool.get('ir.sequence.strict')._table]}
     print("setup %.1f s" % (time.perf_counter() - started), flush=True)
+    if args.workers:
+        workers = WorkerPool(args.config, args.database, args.workers)
+        try:
+            # Let the workers load their pools before the clock starts.
+            time.sleep(15)
+            wall, rows, seconds = run_month_workers(
+                pool, args.database, args.period, workers, admin.id,
+                company.id, extras)
+            workers.sample()
+        finally:
+            workers.stop()
+        SECONDS.update(seconds)
+        SECONDS['peak RSS before the floor'] = peak_rss_mib()[0]
+        report(args, wall, rows, {})
+        print("%-22s %8.0f MiB" % (
+                'largest worker RSS', workers.peak_kib / 1024))
+        return
     while True:
         SECONDS.clear()
         try:
@@ -201,7 +323,8 @@ def report(args, wall, rows, floor):
             'accounts', 'load', 'insert charges', 'anomalies'])
     print("period %s, database %s" % (args.period, args.database))
     for name, value in rows.items():
-        print("%-22s %10s" % (name, '{:,}'.format(value)))
+        print("%-22s %10s" % (name, '{:,}'.format(value)
+                if isinstance(value, int) else value))
     print("%-22s %8.1f s" % ('compute + post', wall))
     for name in ['compute (total)', 'accounts', 'load']:
         print("%-22s %8.1f s" % (name, SECONDS[name]))

@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from sql import For, Null
+from sql import Null
 from sql.aggregate import Count, Min, Sum
 from trytond import backend
 from trytond.i18n import gettext
@@ -26,7 +26,12 @@ from .engine.meter import ReadingRejected
 from .engine.params import MissingParameter
 from .engine.recalculation import correction
 from .exceptions import AccrualError
-from .loader import SnapshotLoader, billing_period, period_start
+from .loader import (
+    SnapshotLoader,
+    account_buildings,
+    billing_period,
+    period_start,
+)
 from .move_writer import LineSpec, MoveSpec, MoveWriter
 from .penalty import penalty_charge_rows, penalty_receivable
 from .recalculation import REASON_ORDER
@@ -219,6 +224,8 @@ class Run(Workflow, ModelSQL, ModelView):
                 raise AccessError(gettext(
                         'housing_billing.msg_accrual_delete_posted',
                         run=run.rec_name))
+        # In bulk, before the ORM's cascade would delete row by row.
+        cls.clear(runs)
         super().delete(runs)
 
     @classmethod
@@ -276,27 +283,11 @@ class Run(Workflow, ModelSQL, ModelView):
     @classmethod
     def update_state(cls, runs):
         "A computing run whose chunks are all done is computed."
-        cls.lock_rows(runs)
         finished = [r for r in cls.browse(runs)
             if r.state == 'computing'
             and all(c.state == 'done' for c in r.chunks)]
         if finished:
             cls.finish(finished)
-
-    @classmethod
-    def lock_rows(cls, runs):
-        """Wait for the other transactions finishing chunks of the runs: the
-        last one to finish sees every chunk done. (Tryton's lock() would
-        restart the whole task to take its locks at the start, which
-        serialises the workers of a run.)"""
-        transaction = Transaction()
-        if not runs or not transaction.database.has_select_for():
-            return
-        table = cls.__table__()
-        query = table.select(table.id,
-            where=table.id.in_([r.id for r in runs]))
-        query.for_ = For('UPDATE')
-        transaction.connection.cursor().execute(*query)
 
     @classmethod
     @Workflow.transition('computed')
@@ -610,9 +601,11 @@ class Run(Workflow, ModelSQL, ModelView):
         charges, anomalies = [], []
         snapshots = loader.load(accounts)
         computed = building_pass.compute(accounts, snapshots, anomalies)
+        building_of = account_buildings([a.id for a in accounts])
         for account in accounts:
             lines = computed[account.id]
-            charges.extend(self.charge_rows(account, lines))
+            charges.extend(self.charge_rows(
+                    account, lines, building_of[account.id]))
             anomalies.extend(self.line_anomalies(account, lines))
         charges.extend(penalty_charge_rows(self, accounts))
         return charges, anomalies
@@ -632,12 +625,14 @@ class Run(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Request = pool.get('housing.recalculation')
         by_id = {a.id: a for a in accounts}
-        buildings = {a.premises.building for a in accounts}
-        pending = Request.pending(self.company, buildings, self.period)
+        building_of = account_buildings(list(by_id))
+        pending = Request.pending(self.company, pool.get(
+                'housing.building').browse(set(building_of.values())),
+            self.period)
         wanted = {}
         used = []
         for account in accounts:
-            requests = pending.get(account.premises.building.id, {})
+            requests = pending.get(building_of[account.id], {})
             found = requests.get(None, []) + requests.get(account.id, [])
             if found:
                 wanted[account.id] = found
@@ -666,7 +661,8 @@ class Run(Workflow, ModelSQL, ModelView):
                 lines = correction(charged[account.id][period], now,
                     self.billing_period, billing_period(period), reason)
                 rows.extend(dict(row, correction=True)
-                    for row in self.charge_rows(account, lines))
+                    for row in self.charge_rows(
+                        account, lines, building_of[account.id]))
         return rows, used
 
     @staticmethod
@@ -743,12 +739,14 @@ class Run(Workflow, ModelSQL, ModelView):
     def charge_row(self, account, line):
         return self.charge_rows(account, [line])[0]
 
-    def charge_rows(self, account, lines):
-        "The rows of an account's lines, its fields read once."
+    def charge_rows(self, account, lines, building=None):
+        "The rows of an account's lines (of building, the building id)"
+        if building is None:
+            building = account.premises.building.id
         common = {
             'run': self.id,
             'account': account.id,
-            'building': account.premises.building.id,
+            'building': building,
             'period': self.period,
             }
         return [dict(common, **self.line_values(line)) for line in lines]
@@ -797,10 +795,39 @@ class Run(Workflow, ModelSQL, ModelView):
         if not rows:
             return
         columns = sorted(set().union(*rows))
-        bulk.insert(Charge._table, columns, (
-                [services[row[c]] if c == 'service' else row.get(c)
-                    for c in columns]
-                for row in rows))
+        values = [
+            [services[row[c]] if c == 'service' else row.get(c)
+                for c in columns]
+            for row in rows]
+        self.lock_references(Charge, columns, values)
+        bulk.insert(Charge._table, columns, values)
+
+    @staticmethod
+    def lock_references(Model, columns, values):
+        """Check that the rows' references exist and keep them so until
+        the commit, with one statement per referenced table (what a
+        foreign key does row by row)."""
+        pool = Pool()
+        cursor = Transaction().connection.cursor()
+        for column, target in Model._bulk_references.items():
+            index = columns.index(column)
+            ids = sorted({v[index] for v in values if v[index] is not None})
+            Target = pool.get(target)
+            table = Target.__table__()
+            found = set()
+            for sub_ids in grouped_slice(ids, 10000):
+                sql, params = tuple(table.select(
+                        table.id, where=table.id.in_(list(sub_ids))))
+                if backend.name == 'postgresql':
+                    sql += ' FOR KEY SHARE'
+                cursor.execute(sql, params)
+                found.update(i for i, in cursor)
+            missing = set(ids) - found
+            if missing:
+                raise AccrualError(gettext(
+                        'housing_billing.msg_accrual_missing_reference',
+                        model=Target.__names__()['model'],
+                        ids=', '.join(map(str, sorted(missing)[:10]))))
 
 
 class Chunk(ModelSQL, ModelView):
@@ -843,7 +870,10 @@ class Chunk(ModelSQL, ModelView):
         for chunk in chunks:
             if chunk.state != 'done' and chunk.run.state == 'computing':
                 chunk.compute_in_savepoint(shared)
-        Run.update_state(list({c.run for c in chunks}))
+        # Whether the run is now computed is for a transaction that starts
+        # after this one commits: under PostgreSQL's REPEATABLE READ, this
+        # one never sees the chunks other workers commit meanwhile.
+        Run.__queue__.update_state(list({c.run for c in chunks}))
 
     def compute_in_savepoint(self, shared):
         """Compute the building, or leave nothing of it and say why: a
@@ -892,6 +922,12 @@ class RunBuilding(ModelSQL):
 
 class Charge(ModelSQL, ModelView):
     __name__ = 'housing.charge'
+    _bulk_references = {
+        'run': 'housing.accrual.run',
+        'account': 'housing.account',
+        'building': 'housing.building',
+        'service': 'housing.service',
+        }
     __string__ = "Charge"
 
     run = fields.Many2One(
@@ -941,6 +977,19 @@ class Charge(ModelSQL, ModelView):
                     (t.period, Index.Range())),
                 })
         cls._order = [('period', 'DESC'), ('account', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # A month writes a million rows: PostgreSQL's foreign keys would
+        # check each row (four lookups and locks a row, most of the
+        # insert's time, and workers contending on the run's row). The
+        # bulk writer locks the referenced rows once per chunk instead
+        # (Run.lock_references); Tryton's delete enforces the ondelete
+        # rules whatever the database has.
+        table_h = cls.__table_handler__(module)
+        for column in cls._bulk_references:
+            table_h.drop_fk(column)
 
     def get_explanation(self, name):
         language = Transaction().language or 'en'

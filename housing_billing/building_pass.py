@@ -18,6 +18,7 @@ from .common_house import CommonHouse
 from .engine.calculate import _Calculation, carried_forward
 from .engine.lines import Kind, Method
 from .engine.rounding import ZERO, account_order, distribute_exact
+from .loader import account_buildings
 
 AREA_SHARED = {Method.COMMON_PROPERTY}
 HEATING_BY_METER = {'3'}
@@ -41,12 +42,16 @@ class BuildingPass:
         wanted = {a.id for a in accounts}
         carried = Carried.to_bill(accounts, self.period) if (
             self.own_period) else {}
-        snapshots = {a.id: self.prepare(
-                a, snapshots[a.id], carried.get(a.id, ()))
-            for a in accounts}
+        building_of = account_buildings(wanted)
+        buildings = {b.id: b for b in pool.get('housing.building').browse(
+                set(building_of.values()))}
         by_building = defaultdict(list)
         for account in accounts:
-            by_building[account.premises.building].append(account)
+            by_building[buildings[building_of[account.id]]].append(account)
+        snapshots = {a.id: self.prepare(
+                snapshots[a.id], carried.get(a.id, ()),
+                buildings[building_of[a.id]])
+            for a in accounts}
         result = {}
         for building, members in by_building.items():
             lines = self.compute_building(
@@ -57,8 +62,8 @@ class BuildingPass:
                     self.finish(account, lines, Carried)
         return result
 
-    def prepare(self, account, snapshot, carried):
-        snapshot = self.common.enrich(snapshot, account.premises.building)
+    def prepare(self, snapshot, carried, building):
+        snapshot = self.common.enrich(snapshot, building)
         if carried:
             snapshot = dataclasses.replace(
                 snapshot, carried=tuple(snapshot.carried) + carried)
@@ -75,7 +80,7 @@ class BuildingPass:
             from .loader import SnapshotLoader
             loaded = SnapshotLoader(self.run.company, self.period).load(
                 self.others)
-            snapshots.update({a.id: self.prepare(a, loaded[a.id], ())
+            snapshots.update({a.id: self.prepare(loaded[a.id], (), building)
                     for a in self.others})
         everyone = members + self.others
         noted = {a.id: anomalies for a in members}

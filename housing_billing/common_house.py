@@ -11,18 +11,23 @@ balance are added by :mod:`building_pass` once the accounts are billed."""
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
+from sql import Null
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .building_method import (
     DEFAULT_HEATING_MODE,
     DEFAULT_SOI_METHOD,
     method_at,
 )
+from .bulk import as_date
 from .engine import snapshot as engine
 from .engine.lines import Method
 from .engine.meter import consumption
 from .engine.periods import Period
+from .meter import ZONE_FIELDS
 
 WATER = {'cold_water', 'hot_water', 'sewage'}
 
@@ -36,22 +41,72 @@ def year_bounds(year):
 
 
 def meter_volume(meter, start, end):
-    """The volume of a common-house meter from its last reading before
-    start (or its installation) to its last reading from start to end;
-    None without a reading in the interval."""
+    """The volume of a common-house meter (a CommonMeter) from its last
+    reading before start (or its installation) to its last reading from
+    start to end; None without a reading in the interval."""
     if meter.installation_date > end or (
             meter.removal_date and meter.removal_date < start):
         return None
-    readings = sorted(meter.readings, key=lambda r: r.date)
-    current = [r for r in readings if start <= r.date <= end]
-    if not current:
+    current = last_reading(meter, start, end)
+    if current is None:
         return None
-    current = current[-1].values
-    before = [r for r in readings if r.date < start]
-    previous = (before[-1].values if before
-        else meter.installation_values())
+    before = last_reading(meter, None, start - dt.timedelta(days=1))
+    previous = before if before is not None else meter.installation_values
     return sum((consumption(p, c, meter.digits)
             for p, c in zip(previous, current)), Decimal(0))
+
+
+def last_reading(meter, start, end):
+    "The values of the meter's last reading from start (or ever) to end"
+    reading = Pool().get('housing.meter.reading').__table__()
+    where = (reading.meter == meter.id) & (reading.date <= end)
+    if start is not None:
+        where &= reading.date >= start
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*reading.select(
+            *[getattr(reading, f) for f in ZONE_FIELDS[:meter.zones]],
+            where=where, order_by=[reading.date.desc], limit=1))
+    row = cursor.fetchone()
+    return tuple(row) if row else None
+
+
+class CommonMeter(NamedTuple):
+    id: int
+    resource: str
+    executor_use: bool
+    installation_date: dt.date
+    removal_date: dt.date | None
+    digits: int
+    zones: int
+    installation_values: tuple
+
+    @classmethod
+    def of_building(cls, building):
+        "The common-house meters of the building whose service has a resource"
+        pool = Pool()
+        meter = pool.get('housing.meter').__table__()
+        service = pool.get('housing.service').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*meter.join(service,
+                condition=meter.service == service.id).select(
+                meter.id, service.resource, meter.executor_use,
+                meter.installation_date, meter.removal_date, meter.digits,
+                meter.zones,
+                *[getattr(meter, 'installation_' + f) for f in ZONE_FIELDS],
+                where=(meter.building == building.id)
+                & (meter.kind == 'common_house')
+                & (service.resource != Null) & (service.resource != ''),
+                order_by=[meter.id.asc]))
+        return [cls(id_, resource, bool(executor), as_date(installed),
+                as_date(removed), digits, zones, tuple(values[:zones]))
+            for (id_, resource, executor, installed, removed, digits, zones,
+                *values) in cursor]
+
+
+class ServiceFlags(NamedTuple):
+    resource: str
+    two_component: bool
+    soi_resource: str
 
 
 class CommonHouse:
@@ -60,49 +115,67 @@ class CommonHouse:
     def __init__(self, company, period):
         Service = Pool().get('housing.service')
         self.period = period
-        self.services = {s.code: s for s in Service.search([
+        self.services = {s.code: ServiceFlags(
+                    resource=s.resource or '',
+                    two_component=bool(s.two_component),
+                    soi_resource=s.soi_resource or '')
+            for s in Service.search([
                     ('company', '=', company.id),
                     ('active', 'in', [True, False]),
                     ])}
         self._buildings = {}
+        self._policies = {}
+        self._enriched = {}
 
     def enrich(self, snapshot, building):
         "The snapshot with the building, its policy and the service flags."
         return dataclasses.replace(
             snapshot,
             building=self.building(building),
-            policy=dataclasses.replace(
-                snapshot.policy,
-                soi_cap_by_normative=bool(building.soi_cap_by_normative),
-                soi_negative=building.soi_negative),
+            policy=self.policy(snapshot.policy, building),
             services=tuple(self.service(s) for s in snapshot.services),
             normatives=self.normatives(snapshot))
 
+    def policy(self, policy, building):
+        key = (policy, building.id)
+        if key not in self._policies:
+            self._policies[key] = dataclasses.replace(
+                policy,
+                soi_cap_by_normative=bool(building.soi_cap_by_normative),
+                soi_negative=building.soi_negative)
+        return self._policies[key]
+
     def service(self, service):
-        record = self.services.get(service.code)
-        if record is None:
-            return service
-        return dataclasses.replace(
-            service,
-            two_component=bool(record.two_component),
-            soi_resource=(record.soi_resource or ''
-                if service.method == Method.COMMON_PROPERTY else ''))
+        if service not in self._enriched:
+            flags = self.services.get(service.code)
+            if flags is not None:
+                self._enriched[service] = dataclasses.replace(
+                    service,
+                    two_component=flags.two_component,
+                    soi_resource=(flags.soi_resource
+                        if service.method == Method.COMMON_PROPERTY
+                        else ''))
+            else:
+                self._enriched[service] = service
+        return self._enriched[service]
 
     def normatives(self, snapshot):
         """The normatives with the common property normative also under the
         code of the КР на СОИ service, where the kernel looks for it: the
         service's own, else the one of a service of the same resource."""
-        normatives = dict(snapshot.normatives)
+        normatives = snapshot.normatives
         for service in snapshot.services:
-            record = self.services.get(service.code)
+            flags = self.services.get(service.code)
             if (service.method != Method.COMMON_PROPERTY
-                    or record is None or service.code in normatives):
+                    or flags is None or service.code in normatives):
                 continue
             candidates = [service.code] + [
-                s.code for s in self.services.values()
-                if s.resource and s.resource == record.soi_resource]
+                code for code, other in self.services.items()
+                if other.resource
+                and other.resource == flags.soi_resource]
             for code in candidates:
                 if code + ':soi' in normatives:
+                    normatives = dict(normatives)
                     normatives[service.code] = normatives[code + ':soi']
                     break
         return normatives
@@ -156,13 +229,11 @@ class CommonHouse:
         start to end, and {('executor', resource): volume} of those that
         measure the executor's own use (V_кр)."""
         volumes = {}
-        for meter in building.meters:
-            if meter.kind != 'common_house' or not meter.service.resource:
-                continue
+        for meter in CommonMeter.of_building(building):
             volume = meter_volume(meter, start, end)
             if volume is None:
                 continue
-            key = meter.service.resource
+            key = meter.resource
             if meter.executor_use:
                 key = ('executor', key)
             volumes[key] = volumes.get(key, Decimal(0)) + volume

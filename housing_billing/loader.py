@@ -11,9 +11,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 from sql import Null
+from sql.aggregate import Max
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
@@ -58,6 +61,9 @@ RESIDENTIAL_KINDS = {'apartment', 'room'}
 # How far back readings and billed volumes matter: the п. 59 average looks
 # at up to 12 months before the period.
 HISTORY_MONTHS = 13
+# The readings of a meter read every month that the kernel needs: from the
+# previous month's (whatever the cut-off day) to the end of the period.
+READINGS_MARGIN = 62
 
 
 def billing_period(date):
@@ -167,6 +173,19 @@ def zone_readings(zones, date, values):
 
 def where_in(column, ids):
     return fields.SQL_OPERATORS['in'](column, ids)
+
+
+def account_buildings(ids):
+    "{account id: building id} of the personal accounts"
+    pool = Pool()
+    account = pool.get('housing.account').__table__()
+    premises = pool.get('housing.premises').__table__()
+
+    def query(ids):
+        return account.join(premises,
+            condition=account.premises == premises.id).select(
+            account.id, premises.building, where=where_in(account.id, ids))
+    return dict(fetch_in(query, ids))
 
 
 def fetch_in(query_of, ids, size=1000):
@@ -288,6 +307,7 @@ class SnapshotLoader:
         Tariff = pool.get('housing.tariff')
         Normative = pool.get('housing.normative')
         Service = pool.get('housing.service')
+        self.company = company
         self.period = period
         self.start, self.end = period.start, period.end
         self.since = self.start.replace(day=1) - dt.timedelta(
@@ -331,7 +351,7 @@ class SnapshotLoader:
             absences=self.absences(ids),
             meters=self.meters(premises),
             history=self.billed_history(ids),
-            **self.entered(ids),
+            **self.entered(rows),
             )
         self.load_buildings({r.building for r in rows.values()})
         return {i: self.snapshot(chunk, rows[i]) for i in ids}
@@ -423,14 +443,17 @@ class SnapshotLoader:
             result[account].append((self.services[service], bool(impossible)))
         return result
 
-    def entered(self, ids):
-        """The shortfalls and one-off charges entered for the accounts:
-        {'quality_events': {account id: ...}, 'manual_charges': {...}}"""
+    def entered(self, rows):
+        """The shortfalls and one-off charges entered for the accounts of
+        rows ({id: AccountRow}): {'quality_events': {account id: ...},
+        'manual_charges': {...}}"""
         pool = Pool()
-        accounts = pool.get('housing.account').browse(ids)
+        accounts = pool.get('housing.account').browse(list(rows))
         return {
             'quality_events': pool.get('housing.shortfall').quality_events(
-                accounts, self.period),
+                accounts, self.period, company=self.company,
+                places={i: (r.premises, r.building)
+                    for i, r in rows.items()}),
             'manual_charges': pool.get(
                 'housing.one_off_charge').manual_charges(
                 accounts, self.period),
@@ -525,20 +548,36 @@ class SnapshotLoader:
                 for r in zone_readings(zones, date, values)))
 
     def readings(self, meters):
-        "{meter id: [(date, values)]} in the history window, oldest first"
+        """{meter id: [(date, values)]}, oldest first, of the readings the
+        kernel can use: those from two months before the period to its end
+        (the current reading and the previous one whatever the cut-off day)
+        and the last one before them within the history window (the
+        previous reading of a meter read rarely)."""
         reading = Pool().get('housing.meter.reading').__table__()
+        recent = self.start - dt.timedelta(days=READINGS_MARGIN)
         ids = [m.id for m in meters]
+        columns = [getattr(reading, f) for f in ZONE_FIELDS]
 
         def query(ids):
             return reading.select(
-                reading.meter, reading.date,
-                *[getattr(reading, f) for f in ZONE_FIELDS],
+                reading.meter, reading.date, *columns,
                 where=where_in(reading.meter, ids)
-                & (reading.date >= self.since) & (reading.date <= self.end),
-                order_by=[reading.meter.asc, reading.date.asc])
+                & (reading.date >= recent) & (reading.date <= self.end))
+
+        def query_last_before(ids):
+            last = reading.select(
+                reading.meter, Max(reading.date).as_('date'),
+                where=where_in(reading.meter, ids)
+                & (reading.date >= self.since) & (reading.date < recent),
+                group_by=[reading.meter])
+            return reading.join(last, condition=(reading.meter == last.meter)
+                & (reading.date == last.date)).select(
+                reading.meter, reading.date, *columns)
         zones = {m.id: m.zones for m in meters}
         result = defaultdict(list)
-        for meter, date, *values in fetch_in(query, ids):
+        for meter, date, *values in sorted(
+                chain(fetch_in(query_last_before, ids), fetch_in(query, ids)),
+                key=itemgetter(0, 1)):
             result[meter].append((date, values[:zones[meter]]))
         return result
 

@@ -359,15 +359,18 @@ class Shortfall(RecalculationTriggerMixin, ModelSQL, ModelView):
                 ], order=[('start', 'ASC'), ('id', 'ASC')])
 
     @classmethod
-    def quality_events(cls, accounts, period):
+    def quality_events(cls, accounts, period, company=None, places=None):
         """{account id: tuple of QualityEvent} of the personal accounts for
         the engine period, in time order: every shortfall whose buildings
         or premises hold the account's premises, for a service the account
-        has during the period."""
+        has during the period.
+
+        places: {account id: (premises id, building id)} when the caller
+        has them already."""
         result = defaultdict(list)
         if not accounts:
             return {}
-        company = accounts[0].company
+        company = company or accounts[0].company
         timezone = (tz.get_tzinfo(company.timezone)
             if company.timezone else None)
         shortfalls = cls.overlapping(company, period)
@@ -385,10 +388,13 @@ class Shortfall(RecalculationTriggerMixin, ModelSQL, ModelView):
             else:
                 for premises in shortfall.premises:
                     by_premises[premises.id].append((shortfall, event))
+        if places is None:
+            places = {a.id: (a.premises.id, a.premises.building.id)
+                for a in accounts}
         for account in accounts:
-            premises = account.premises
-            found = (by_building.get(premises.building.id, [])
-                + by_premises.get(premises.id, []))
+            premises, building = places[account.id]
+            found = (by_building.get(building, [])
+                + by_premises.get(premises, []))
             found.sort(key=lambda p: (p[0].start, p[0].id))
             result[account.id] = tuple(
                 event for shortfall, event in found

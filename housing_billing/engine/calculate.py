@@ -36,6 +36,7 @@ from .lines import (
     fmt,
     fmt_ru,
     fmt_short,
+    to_ru,
     unit_label,
 )
 from .normative import person_days
@@ -111,9 +112,10 @@ class _Calculation:
         places = places if places is not None else UNITS.get(
             unit, ('', '', 3))[2]
         places = max(places, 3) if unit in ('m3', 'gcal') else places
-        q_en, q_ru = fmt(part.quantity, places), fmt_ru(part.quantity, places)
-        t_en, t_ru = fmt(part.tariff, 2), fmt_ru(part.tariff, 2)
-        a_en, a_ru = fmt(part.amount, 2), fmt_ru(part.amount, 2)
+        q_en = fmt(part.quantity, places)
+        t_en = fmt(part.tariff, 2)
+        a_en = fmt(part.amount, 2)
+        q_ru, t_ru, a_ru = to_ru(q_en), to_ru(t_en), to_ru(a_en)
         k_en = k_ru = ''
         if part.coefficient != ONE:
             k_en = f' × K {part.coefficient}'

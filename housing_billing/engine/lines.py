@@ -134,7 +134,12 @@ def fmt_short(value: Decimal, lang: str = 'en') -> str:
 
 def fmt_ru(value: Decimal, places: int) -> str:
     """Russian display: no-break-space thousands, comma decimals."""
-    return fmt(value, places).replace(',', '\u00a0').replace('.', ',')
+    return to_ru(fmt(value, places))
+
+
+def to_ru(text: str) -> str:
+    "The Russian form of an English display of a number"
+    return text.replace(',', '\u00a0').replace('.', ',')
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,10 @@ G-P3: 2 residents all April + one from 12.04 → n_eff = 2 + 19/30:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from .periods import DaySpan, days_inclusive, iter_days
+from .periods import DaySpan, days_inclusive
 from .rounding import money, to_decimal  # noqa: F401 (doctests)
 from .snapshot import Resident
 
@@ -73,12 +73,26 @@ def person_days(residents: Iterable[Resident], owners_count: int,
                 span: DaySpan, min_days: int = 6,
                 owners_when_nobody: bool = True) -> int:
     """Σ over the days of ``span`` of the persons counted that day; on a
-    day with nobody registered, the owners (п. 56(2))."""
-    residents = list(residents)
+    day with nobody registered, the owners (п. 56(2)).
+
+    Summed over the runs of days on which nobody arrives or leaves."""
+    if span.end < span.start:
+        return 0
+    counted = [r for r in residents if counts_as_resident(r, min_days)]
+    after = span.end + timedelta(days=1)
+    cuts = {span.start, after}
+    for resident in counted:
+        if resident.date_from is not None and (
+                span.start < resident.date_from <= span.end):
+            cuts.add(resident.date_from)
+        if resident.date_to is not None and (
+                span.start <= resident.date_to < span.end):
+            cuts.add(resident.date_to + timedelta(days=1))
+    cuts = sorted(cuts)
     total = 0
-    for day in iter_days(span.start, span.end):
-        present = len(residents_on(residents, day, min_days))
+    for first, following in zip(cuts, cuts[1:]):
+        present = len(residents_on(counted, first, min_days))
         if present == 0 and owners_when_nobody:
             present = owners_count
-        total += present
+        total += present * (following - first).days
     return total

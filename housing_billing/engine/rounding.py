@@ -78,9 +78,12 @@ def money(value) -> Decimal:
     return snap(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(13)}
+
+
 def quantize(value, places: int) -> Decimal:
     """Round a quantity to ``places`` decimals HALF_UP (display only)."""
-    exponent = Decimal(1).scaleb(-places)
+    exponent = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
     return snap(value).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
