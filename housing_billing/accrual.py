@@ -641,24 +641,33 @@ class Run(Workflow, ModelSQL, ModelView):
             return [], []
         charged = self.charged_lines(
             list(wanted), min(r[0] for f in wanted.values() for r in f))
-        by_period = defaultdict(list)
+        codes = {s.id: s.code for s in pool.get('housing.service').search([
+                    ('company', '=', self.company.id),
+                    ('active', 'in', [True, False]),
+                    ])}
+        groups = defaultdict(list)
         for account_id, periods in charged.items():
             first = min(r[0] for r in wanted[account_id])
             for period in periods:
                 if period >= first:
-                    by_period[period].append(by_id[account_id])
+                    only = concerned_codes(wanted[account_id], period, codes)
+                    groups[period, only].append(by_id[account_id])
         rows = []
-        for period, period_accounts in sorted(by_period.items()):
+        for (period, only), group in sorted(groups.items(),
+                key=lambda g: (g[0][0], sorted(g[0][1] or ()))):
             loader, building_pass = self.loaders(billing_period(period),
                 {} if shared is None else shared, own_period=False)
-            snapshots = loader.load(period_accounts)
-            computed = building_pass.compute(
-                period_accounts, snapshots, anomalies)
-            for account in period_accounts:
+            snapshots = loader.load(group, only=only)
+            computed = building_pass.compute(group, snapshots, anomalies)
+            for account in group:
                 now = computed[account.id]
+                before = charged[account.id][period]
+                if only is not None:
+                    now = [line for line in now if line.service in only]
+                    before = [line for line in before if line.service in only]
                 reason = self.recalculation_reason(
                     wanted[account.id], period)
-                lines = correction(charged[account.id][period], now,
+                lines = correction(before, now,
                     self.billing_period, billing_period(period), reason)
                 rows.extend(dict(row, correction=True)
                     for row in self.charge_rows(
@@ -668,7 +677,8 @@ class Run(Workflow, ModelSQL, ModelView):
     @staticmethod
     def recalculation_reason(requests, period):
         "The reason of the requests that reach back to period."
-        reasons = {reason for first, reason, _ in requests if first <= period}
+        reasons = {
+            reason for first, reason, *_ in requests if first <= period}
         return min(reasons, key=REASON_ORDER.index)
 
     def charged_lines(self, account_ids, since):
@@ -828,6 +838,15 @@ class Run(Workflow, ModelSQL, ModelView):
                         'housing_billing.msg_accrual_missing_reference',
                         model=Target.__names__()['model'],
                         ids=', '.join(map(str, sorted(missing)[:10]))))
+
+
+def concerned_codes(requests, period, codes):
+    """The codes of the only services the requests reaching back to period
+    can change, else None (every service)."""
+    services = {r[3] for r in requests if r[0] <= period}
+    if None in services:
+        return None
+    return frozenset(codes[s] for s in services)
 
 
 class Chunk(ModelSQL, ModelView):

@@ -58,6 +58,8 @@ METHODS = {
     'manual': Method.MANUAL,
     }
 RESIDENTIAL_KINDS = {'apartment', 'room'}
+# The methods whose charge needs nothing but the premises and the tariff.
+SELF_CONTAINED = {Method.AREA, Method.PER_PREMISES, Method.FIXED}
 # How far back readings and billed volumes matter: the п. 59 average looks
 # at up to 12 months before the period.
 HISTORY_MONTHS = 13
@@ -337,24 +339,45 @@ class SnapshotLoader:
         self.quality_norms = pool.get(
             'housing.shortfall.norm').quality_norms(company)
 
-    def load(self, accounts):
-        "{account id: PremisesSnapshot} of accounts (records or ids)"
+    def load(self, accounts, only=None):
+        """{account id: PremisesSnapshot} of accounts (records or ids).
+
+        only: the codes of the services wanted (a recalculation of the
+        services a change concerns); when they depend on nothing but the
+        premises, their snapshots have only them, without residents,
+        meters or history."""
         ids = sorted({int(a) for a in accounts})
         rows = self.accounts(ids)
         premises = sorted({r.premises for r in rows.values()})
-        chunk = Chunk(
-            accounts=rows,
-            areas=self.premises_areas(premises),
-            owners=self.owners_count(premises),
-            services=self.account_services(ids),
-            residents=self.residents(ids),
-            absences=self.absences(ids),
-            meters=self.meters(premises),
-            history=self.billed_history(ids),
-            **self.entered(rows),
-            )
+        services = self.account_services(ids)
+        if only is not None and self.self_contained(only):
+            chunk = Chunk(
+                accounts=rows,
+                areas=self.premises_areas(premises),
+                owners={}, residents={}, absences={}, meters={}, history={},
+                services={a: [(s, i) for s, i in lines if s.code in only]
+                    for a, lines in services.items()},
+                **self.entered(rows),
+                )
+        else:
+            chunk = Chunk(
+                accounts=rows,
+                areas=self.premises_areas(premises),
+                owners=self.owners_count(premises),
+                services=services,
+                residents=self.residents(ids),
+                absences=self.absences(ids),
+                meters=self.meters(premises),
+                history=self.billed_history(ids),
+                **self.entered(rows),
+                )
         self.load_buildings({r.building for r in rows.values()})
         return {i: self.snapshot(chunk, rows[i]) for i in ids}
+
+    def self_contained(self, codes):
+        "Whether the services of codes are charged from the premises alone"
+        methods = {s.code: s.method for s in self.services.values()}
+        return all(methods.get(c) in SELF_CONTAINED for c in codes)
 
     def snapshot(self, chunk, row):
         area = chunk.areas.get(row.premises, Decimal(0))

@@ -176,8 +176,9 @@ class Recalculation(ModelSQL, ModelView):
 
     @classmethod
     def pending(cls, company, buildings, before):
-        """{building id: {account id or None: [(period, reason)]}} of the
-        pending requests for periods before the date before."""
+        """{building id: {account id or None: [(period, reason, id,
+        service id or None)]}} of the pending requests for periods before
+        the date before."""
         result = {}
         for request in cls.search([
                     ('company', '=', company.id),
@@ -188,8 +189,21 @@ class Recalculation(ModelSQL, ModelView):
             accounts = result.setdefault(request.building.id, {})
             key = request.account.id if request.account else None
             accounts.setdefault(key, []).append(
-                (request.period, request.reason, request.id))
+                (request.period, request.reason, request.id,
+                    request.concerned_service()))
         return result
+
+    def concerned_service(self):
+        """The id of the only service the change can touch (the change of a
+        tariff), else None: every service."""
+        origin = self.origin
+        if origin is None or origin.id is None or origin.id < 0:
+            return None
+        if origin.__name__ == 'housing.tariff.rate':
+            origin = origin.tariff
+        if origin.__name__ == 'housing.tariff':
+            return origin.service.id
+        return None
 
 
 class RecalculationTriggerMixin:

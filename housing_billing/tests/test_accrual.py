@@ -10,6 +10,8 @@ from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from ..engine.lines import ChargeLine
+from ..exceptions import AccrualError
 from .tools import (
     HousingTestCase,
     compute,
@@ -167,6 +169,30 @@ class HousingAccrualTestCase(HousingTestCase):
             self.assertEqual((len(run.charges), run.total), (count, total))
             Run.draft([run])
             self.assertEqual(len(Run(run.id).charges), 0)
+
+    @with_transaction()
+    def test_charges_naming_a_missing_record_are_refused(self):
+        """The bulk writer checks the records the charges name (the charge
+        table has no foreign keys on PostgreSQL) and writes nothing"""
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        company = create_company()
+        with set_company(company):
+            self.setup_building()
+            run, = Run.create([{'period': D(2026, 3, 1)}])
+            compute([run])
+            run = Run(run.id)
+            count = len(run.charges)
+            row = dict(Run.line_values(_line(run.charges[0])),
+                run=run.id, account=run.charges[0].account.id,
+                building=run.charges[0].building.id, period=run.period)
+            missing = dict(row, account=10 ** 9)
+            with self.assertRaises(AccrualError) as context:
+                run.insert_charges([row, missing])
+            self.assertIn(str(10 ** 9), str(context.exception))
+            self.assertEqual(len(Run(run.id).charges), count)
+            run.insert_charges([row])
+            self.assertEqual(len(Run(run.id).charges), count + 1)
 
     @with_transaction()
     def test_missing_tariff_is_an_anomaly(self):
@@ -343,3 +369,13 @@ class HousingAccrualTestCase(HousingTestCase):
             compute([broken])
             with self.assertRaises(ValidationError):
                 Run.post([broken])
+
+
+def _line(charge):
+    "The kernel's line of a stored charge"
+    return ChargeLine(
+        service=charge.service.code, method=charge.method,
+        quantity=charge.quantity, unit=charge.unit, tariff=charge.tariff,
+        amount=charge.amount, kind=charge.kind, period=None,
+        explanation_ru=charge.explanation_ru,
+        explanation_en=charge.explanation_en)

@@ -8,6 +8,7 @@ from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from ..loader import billing_period
 from . import test_accrual
 from .tools import (
     HousingTestCase,
@@ -204,6 +205,63 @@ class HousingRecalculationTestCase(HousingTestCase):
                         }])
             may = self.accrue(D(2026, 5, 1))
             self.assertEqual(self.recalculations(may), [])
+
+    @with_transaction()
+    def test_tariff_correction_recomputes_its_service_only(self):
+        """A tariff's request concerns its service: the past months are
+        loaded with that service alone when it is charged by area, and an
+        absence in the same months brings every service back"""
+        pool = Pool()
+        Tariff = pool.get('housing.tariff')
+        Rate = pool.get('housing.tariff.rate')
+        Request = pool.get('housing.recalculation')
+        Run = pool.get('housing.accrual.run')
+        company = create_company()
+        with set_company(company):
+            building, accounts = self.setup_posted(company)
+            tariff, = Tariff.search([
+                    ('service.code', '=', 'SOD'),
+                    ('date_from', '=', D(2025, 1, 1)),
+                    ])
+            Rate.write(list(tariff.rates), {'price': Decimal('31.00')})
+            request, = Request.search([('state', '=', 'pending')])
+            self.assertEqual(request.concerned_service(), tariff.service.id)
+
+            run, = Run.create([{'period': D(2026, 3, 1)}])
+            loader, _ = run.loaders(
+                billing_period(D(2026, 1, 1)), {}, own_period=False)
+            light = loader.load(accounts, only=frozenset({'SOD'}))
+            full = loader.load(accounts)
+            for account in accounts:
+                self.assertEqual(
+                    [s.code for s in light[account.id].services], ['SOD'])
+                self.assertEqual(light[account.id].meters, ())
+                self.assertEqual(light[account.id].residents, ())
+                self.assertGreater(len(full[account.id].services), 1)
+            self.assertGreater(
+                sum(len(full[a.id].meters) for a in accounts), 0)
+
+            payer = [r for r in accounts[1].residents
+                if r.registered_from == D(2020, 1, 1)][0]
+            pool.get('housing.absence').create([{
+                        'resident': payer.id, 'reason': 'business_trip',
+                        'date_from': D(2026, 1, 10),
+                        'date_to': D(2026, 1, 25),
+                        }])
+            march = self.accrue(D(2026, 3, 1), post=True)
+            lines = self.recalculations(march)
+            self.assertEqual(
+                {(c.account.number, c.corrected_period, c.service.code)
+                    for c in lines if c.service.code == 'SOD'}, {
+                    ('101', D(2026, 1, 1), 'SOD'),
+                    ('101', D(2026, 2, 1), 'SOD'),
+                    ('102', D(2026, 1, 1), 'SOD'),
+                    ('102', D(2026, 2, 1), 'SOD'),
+                    })
+            absence, = [c for c in lines if c.service.code != 'SOD']
+            self.assertEqual(
+                (absence.account, absence.corrected_period),
+                (accounts[1], D(2026, 1, 1)))
 
     @with_transaction()
     def test_late_reading_corrects_its_period(self):
