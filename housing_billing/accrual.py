@@ -639,12 +639,14 @@ class Run(Workflow, ModelSQL, ModelView):
                 used.extend(r[2] for r in found)
         if not wanted:
             return [], []
-        charged = self.charged_lines(
-            list(wanted), min(r[0] for f in wanted.values() for r in f))
         codes = {s.id: s.code for s in pool.get('housing.service').search([
                     ('company', '=', self.company.id),
                     ('active', 'in', [True, False]),
                     ])}
+        concerned = {r[3] for f in wanted.values() for r in f}
+        charged = self.charged_lines(
+            list(wanted), min(r[0] for f in wanted.values() for r in f),
+            only=None if None in concerned else {codes[s] for s in concerned})
         groups = defaultdict(list)
         for account_id, periods in charged.items():
             first = min(r[0] for r in wanted[account_id])
@@ -681,12 +683,13 @@ class Run(Workflow, ModelSQL, ModelView):
             reason for first, reason, *_ in requests if first <= period}
         return min(reasons, key=REASON_ORDER.index)
 
-    def charged_lines(self, account_ids, since):
+    def charged_lines(self, account_ids, since, only=None):
         """{account id: {period: [ChargeLine]}} of what posted runs charged
         for the periods from since to before this one: the lines of each
         period's own computation (with its own absence lines and the
         reconciliations it made of earlier averages) and the corrections
-        of it charged later, penalties apart."""
+        of it charged later, penalties apart; of the services whose codes
+        are in only, when given."""
         pool = Pool()
         Charge = pool.get('housing.charge')
         Service = pool.get('housing.service')
@@ -695,9 +698,12 @@ class Run(Workflow, ModelSQL, ModelView):
         service = Service.__table__()
         cursor = Transaction().connection.cursor()
         result = defaultdict(lambda: defaultdict(list))
-        in_range = ((charge.period >= since) & (charge.period < self.period)
+        end = self.period
+        in_range = ((charge.period >= since) & (charge.period < end)
             | (charge.corrected_period >= since)
-            & (charge.corrected_period < self.period))
+            & (charge.corrected_period < end))
+        if only is not None:
+            in_range &= service.code.in_(sorted(only))
         for sub_ids in grouped_slice(account_ids, 1000):
             cursor.execute(*charge
                 .join(run, condition=charge.run == run.id)
@@ -715,7 +721,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     quantity, unit, tariff, amount, kind, component, basis,
                     reason) in cursor:
                 period = as_date(corrected if is_correction else period)
-                if not (since <= period < self.period):
+                if not (since <= period < end):
                     continue
                 result[account][period].append(ChargeLine(
                         service=code, method=method or '',

@@ -24,9 +24,10 @@ from .building_method import (
 )
 from .bulk import as_date
 from .engine import snapshot as engine
-from .engine.lines import Method
+from .engine.lines import PREMISES_ONLY, Method
 from .engine.meter import consumption
 from .engine.periods import Period
+from .engine.snapshot import Resource
 from .meter import ZONE_FIELDS
 
 WATER = {'cold_water', 'hot_water', 'sewage'}
@@ -128,10 +129,15 @@ class CommonHouse:
         self._enriched = {}
 
     def enrich(self, snapshot, building):
-        "The snapshot with the building, its policy and the service flags."
+        """The snapshot with the building, its policy and the service flags.
+        (Services charged from the premises alone need no building data.)"""
+        needs_building = any(
+            s.method not in PREMISES_ONLY or s.resource == Resource.HEATING
+            for s in snapshot.services)
         return dataclasses.replace(
             snapshot,
-            building=self.building(building),
+            building=(self.building(building) if needs_building
+                else snapshot.building),
             policy=self.policy(snapshot.policy, building),
             services=tuple(self.service(s) for s in snapshot.services),
             normatives=self.normatives(snapshot))

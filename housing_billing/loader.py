@@ -24,7 +24,7 @@ from trytond.transaction import Transaction
 
 from .dated import most_specific
 from .engine import snapshot as engine
-from .engine.lines import Kind, Method
+from .engine.lines import PREMISES_ONLY, Kind, Method
 from .engine.params import Timeline
 from .engine.periods import Period
 from .meter import ZONE_FIELDS
@@ -58,8 +58,6 @@ METHODS = {
     'manual': Method.MANUAL,
     }
 RESIDENTIAL_KINDS = {'apartment', 'room'}
-# The methods whose charge needs nothing but the premises and the tariff.
-SELF_CONTAINED = {Method.AREA, Method.PER_PREMISES, Method.FIXED}
 # How far back readings and billed volumes matter: the п. 59 average looks
 # at up to 12 months before the period.
 HISTORY_MONTHS = 13
@@ -360,6 +358,9 @@ class SnapshotLoader:
                 **self.entered(rows),
                 )
         else:
+            meters = self.meters(premises)
+            metered = {
+                a for a, r in rows.items() if meters.get(r.premises)}
             chunk = Chunk(
                 accounts=rows,
                 areas=self.premises_areas(premises),
@@ -367,8 +368,9 @@ class SnapshotLoader:
                 services=services,
                 residents=self.residents(ids),
                 absences=self.absences(ids),
-                meters=self.meters(premises),
-                history=self.billed_history(ids),
+                meters=meters,
+                history=self.billed_history(sorted(metered), {
+                        m.service for ms in meters.values() for m in ms}),
                 **self.entered(rows),
                 )
         self.load_buildings({r.building for r in rows.values()})
@@ -377,7 +379,7 @@ class SnapshotLoader:
     def self_contained(self, codes):
         "Whether the services of codes are charged from the premises alone"
         methods = {s.code: s.method for s in self.services.values()}
-        return all(methods.get(c) in SELF_CONTAINED for c in codes)
+        return all(methods.get(c) in PREMISES_ONLY for c in codes)
 
     def snapshot(self, chunk, row):
         area = chunk.areas.get(row.premises, Decimal(0))
@@ -604,9 +606,10 @@ class SnapshotLoader:
             result[meter].append((date, values[:zones[meter]]))
         return result
 
-    def billed_history(self, ids):
+    def billed_history(self, ids, codes=None):
         """{account id: {service code: [PeriodVolume]}} of the volumes
-        charged in the months before the period, for the п. 59 average."""
+        charged in the months before the period, for the п. 59 average
+        (of the services of codes: those of the meters)."""
         pool = Pool()
         charge = pool.get('housing.charge').__table__()
         run = pool.get('housing.accrual.run').__table__()
@@ -614,15 +617,20 @@ class SnapshotLoader:
         since = (first - dt.timedelta(days=31 * HISTORY_MONTHS)).replace(
             day=1)
         zones = sorted({z for names in ZONE_NAMES.values() for z in names})
+        where = ((charge.period >= since) & (charge.period < first)
+            & (charge.kind == Kind.CHARGE) & (run.state == 'posted')
+            & ((charge.component == Null) | charge.component.in_(zones)))
+        if codes is not None:
+            if not codes or not ids:
+                return {}
+            where &= charge.service.in_(sorted(
+                    i for i, s in self.services.items() if s.code in codes))
 
         def query(ids):
             return charge.join(run, condition=charge.run == run.id).select(
                 charge.account, charge.service, charge.period, charge.basis,
                 charge.component, charge.quantity,
-                where=where_in(charge.account, ids)
-                & (charge.period >= since) & (charge.period < first)
-                & (charge.kind == Kind.CHARGE) & (run.state == 'posted')
-                & ((charge.component == Null) | charge.component.in_(zones)))
+                where=where_in(charge.account, ids) & where)
         volumes = defaultdict(Decimal)
         for account, service, period, basis, zone, quantity in fetch_in(
                 query, ids):

@@ -43,7 +43,9 @@ class ReportContext(ModelView):
         domain=[('company', '=', Eval('company', -1))])
     services = fields.Many2Many(
         'housing.service', None, None, "Services")
-    supplier = fields.Many2One('party.party', "Supplier")
+    supplier = fields.Many2One(
+        'party.party', "Supplier",
+        context={'company': Eval('company', -1)}, depends={'company'})
 
     @classmethod
     def default_company(cls):

@@ -5,8 +5,8 @@
 One Tryton report, ``housing.report.printed_table``, prints the rows of a
 list as a PDF table drawn with reportlab: the columns of the model's list
 view (or of its ``_printed_columns()``), the organisation, the report's
-period, when it was built, page N of M, a total row for the money columns
-and the signatures block (docs: reports.md, Conventions). A report model
+period, when it was built, page N of M, a total row for the columns the list
+view sums, and the signatures block (docs: reports.md, Conventions). A report model
 only needs an ``ir.action.report`` with this report_name and its model, in
 the ``form_print`` keyword. Printed with no row selected, it prints every
 row of the report in the current context.
@@ -80,10 +80,20 @@ class PrintedTable(Report):
         names = getattr(Model, '_printed_columns', None)
         if names:
             return list(names())
+        return [f.get('name') for f in cls.view_fields(Model)]
+
+    @classmethod
+    def totalled(cls, Model):
+        "The field names totalled: those the list view sums"
+        return {f.get('name') for f in cls.view_fields(Model)
+            if f.get('sum') not in {None, '', '0', 'False'}}
+
+    @staticmethod
+    def view_fields(Model):
         view = Model.fields_view_get(view_type='tree')
         arch = etree.fromstring(view['arch'].encode('utf-8'))
         return [
-            f.get('name') for f in arch.iter('field')
+            f for f in arch.iter('field')
             if f.get('name') in view['fields']
             and f.get('tree_invisible') not in {'1', 'True'}]
 
@@ -97,17 +107,19 @@ class PrintedTable(Report):
             Paragraph(definitions[n]['string'], styles['head'])
             for n in names]
         rows = [header]
+        totalled = cls.totalled(Model)
         totals = {n: Decimal(0) for n in names
-            if definitions[n]['type'] in NUMERIC_TYPES}
+            if n in totalled and definitions[n]['type'] in NUMERIC_TYPES}
         for record in records:
             row = []
             for name in names:
                 value = getattr(record, name, None)
                 if name in totals and value is not None:
                     totals[name] += Decimal(str(value))
+                numeric = definitions[name]['type'] in NUMERIC_TYPES
                 row.append(Paragraph(
                     cls.format_value(value, definitions[name]),
-                    styles['number'] if name in totals else styles['cell']))
+                    styles['number'] if numeric else styles['cell']))
             rows.append(row)
         if totals and records:
             total_row = [

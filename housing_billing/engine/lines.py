@@ -49,6 +49,11 @@ class Method:
     RECONCILIATION = 'reconciliation'
 
 
+# The methods whose charge needs nothing but the premises and the tariff
+# (no residents, meters, history or building data, heating by area apart).
+PREMISES_ONLY = frozenset({Method.AREA, Method.PER_PREMISES, Method.FIXED})
+
+
 class Kind:
     CHARGE = 'charge'
     RECALCULATION = 'recalculation'
