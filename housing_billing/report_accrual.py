@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Cast, Literal, Null
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Abs
@@ -588,8 +588,11 @@ class Variance(DecimalReadMixin, ChargeReportMixin, ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         context = Transaction().context
-        threshold_amount = context.get('threshold_amount') or 0
-        threshold_percent = context.get('threshold_percent') or 0
+        # Cast: SQLite stores a Decimal parameter as bytes
+        threshold_amount = Cast(Literal(
+                Decimal(context.get('threshold_amount') or 0)), 'NUMERIC')
+        threshold_percent = Cast(Literal(
+                Decimal(context.get('threshold_percent') or 0)), 'NUMERIC')
         previous_month, current_month = cls.months()
         t = cls.charge_tables()
         charge = t['charge']
