@@ -1,0 +1,89 @@
+# This file is part of the housing billing suite. See the COPYRIGHT file at
+# the top level of this repository for copyright notices and license terms.
+"The reports of group E (common property) on known data."
+from decimal import Decimal
+
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+
+from .report_data_accrual import (
+    FEBRUARY,
+    JANUARY,
+    ReportData,
+    pdf_text,
+    report_context,
+)
+from .tools import HousingTestCase
+
+ZERO = Decimal(0)
+
+
+class ReportCommonTestCase(ReportData, HousingTestCase):
+    "Test the common property reports"
+
+    @with_transaction()
+    def test_common_reports(self):
+        "E1 and E2 on two posted months, below and over the cap"
+        pool = Pool()
+        Balance = pool.get('housing.report.common.balance')
+        Allocation = pool.get('housing.report.common.allocation')
+        PrintedTable = pool.get(
+            'housing.report.printed_table', type='report')
+        company = create_company()
+        with set_company(company):
+            data = self.build(company)
+        accounts = data['accounts']
+        with report_context(company, JANUARY, FEBRUARY):
+            balance = {r.period: r for r in Balance.search([])}
+            allocation = Allocation.search([])
+        january, february = balance[JANUARY], balance[FEBRUARY]
+        self.assertEqual(january.resource, 'cold_water')
+        # January: 1 250 − 1 229.8 = 20.2 m³, under the cap of 24.6
+        self.assertEqual(
+            (january.building_volume, january.meter, january.individual,
+                january.fact, january.cap, january.charged,
+                january.over_normative, january.negative),
+            (Decimal('1250'), Decimal('1229.8'), Decimal('1229.8'),
+                Decimal('20.2'), Decimal('24.6'), Decimal('20.2'), ZERO,
+                ZERO))
+        # February: only 101's 10 m³ billed; 24.6 charged, the rest borne
+        # by the executor
+        self.assertEqual(
+            (february.building_volume, february.individual, february.fact,
+                february.charged, february.over_normative),
+            (Decimal('1240'), Decimal('10'), Decimal('1230'),
+                Decimal('24.6'), Decimal('1205.4')))
+        for row in balance.values():
+            # Check: ОДПУ = Σ individual + СОИ факт
+            self.assertEqual(row.building_volume,
+                row.individual + row.executor_volume + row.fact)
+            self.assertEqual(row.individual,
+                row.meter + row.average + row.normative + row.other)
+            # Check: Σ E2 = «СОИ к начислению»
+            self.assertEqual(
+                sum(a.quantity for a in allocation
+                    if a.period == row.period).quantize(Decimal('0.001')),
+                row.charged.quantize(Decimal('0.001')))
+
+        # E2: by area share, the kopecks sum to the building's amount
+        rows = {(a.period, a.account): a for a in allocation}
+        row = rows[(JANUARY, accounts['101'])]
+        self.assertEqual(row.area, Decimal('54.3'))
+        self.assertEqual(row.share, Decimal('0.010605'))
+        self.assertEqual(row.amount, Decimal('10.68'))
+        self.assertEqual(
+            row.quantity.quantize(Decimal('0.0001')), Decimal('0.2142'))
+        self.assertEqual(
+            sum(a.amount for a in allocation if a.period == JANUARY),
+            (Decimal('20.2') * Decimal('49.87')).quantize(Decimal('0.01')))
+        self.assertEqual(
+            sum(a.share for a in allocation if a.period == JANUARY),
+            Decimal('1.000001'))
+
+        with report_context(company, JANUARY):
+            content = PrintedTable.render_table(
+                Balance, Balance.search([]), "Небаланс")
+        text = ' '.join(pdf_text(content).split())
+        self.assertIn("Небаланс", text)
+        self.assertIn("1 229,80", text.replace('\xa0', ' '))
