@@ -130,7 +130,8 @@ class MeterReportMixin(ReportFilterMixin):
         return result
 
 
-class ReadingStatement(MeterReportMixin, ModelSQL, ModelView):
+class ReadingStatement(
+        DecimalReadMixin, MeterReportMixin, ModelSQL, ModelView):
     "Individual Meter Readings Statement"
     __name__ = 'housing.report.meter.reading'
 
@@ -146,13 +147,11 @@ class ReadingStatement(MeterReportMixin, ModelSQL, ModelView):
     previous_value = fields.Function(
         fields.Numeric("Previous Reading", digits=READING_DIGITS),
         'get_values')
-    current_date = fields.Function(
-        fields.Date("Current Date"), 'get_values')
-    current_value = fields.Function(
-        fields.Numeric("Current Reading", digits=READING_DIGITS),
-        'get_values')
-    source = fields.Function(
-        fields.Selection([(None, "")] + SOURCES, "Source"), 'get_values')
+    current_date = fields.Date("Current Date", readonly=True)
+    current_value = fields.Numeric(
+        "Current Reading", digits=(16, 3), readonly=True)
+    source = fields.Selection(
+        [(None, "")] + SOURCES, "Source", readonly=True)
     consumption = fields.Function(
         fields.Numeric("Consumption", digits=READING_DIGITS), 'get_values')
     method = fields.Function(
@@ -175,10 +174,24 @@ class ReadingStatement(MeterReportMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        pool = Pool()
+        Reading = pool.get('housing.meter.reading')
         meter, building, service, from_ = cls.meter_tables()
+        date_from, date_to = cls.report_dates()
+        last = Reading.__table__()
+        current = Reading.__table__()
+        last_date = last.select(Max(last.date),
+            where=(last.meter == meter.id) & (last.date >= date_from)
+            & (last.date <= date_to))
+        from_ = from_.join(current, 'LEFT',
+            condition=(current.meter == meter.id)
+            & (current.date == last_date))
         return from_.select(
             meter.id, meter.id.as_('meter'), meter.serial_number,
             meter.building, meter.premises, meter.service,
+            current.date.as_('current_date'),
+            current.value1.as_('current_value'),
+            current.source,
             where=cls.meter_where(meter, building, service))
 
     @classmethod
@@ -204,10 +217,6 @@ class ReadingStatement(MeterReportMixin, ModelSQL, ModelView):
                 row['previous_date'] = record.meter.installation_date
                 row['previous_value'] = record.meter.installation_value1
             if current:
-                last = current[-1]
-                row['current_date'] = last.date
-                row['current_value'] = last.value1
-                row['source'] = last.source
                 row['consumption'] = sum(
                     (r.consumption for r in current), Decimal(0))
                 row['negative'] = row['consumption'] < 0

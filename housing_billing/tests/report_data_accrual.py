@@ -16,6 +16,7 @@ from trytond.transaction import Transaction
 from . import test_accrual
 from . import test_building_methods as methods
 from .test_shortfall import create_shortfall
+from .tools import create_party
 
 D = dt.date
 JANUARY = D(2026, 1, 1)
@@ -60,9 +61,15 @@ class ReportData:
         building, accounts = self.soi_house('1229.800', others=[
                 ('102', methods.S_OB - methods.S_I - 60),
                 ('103', Decimal(60))])
-        cold, = Pool().get('housing.service').search([('code', '=', 'HVS')])
+        Service = pool.get('housing.service')
+        cold, = Service.search([('code', '=', 'HVS')])
         self.normative(cold, 'person', '4.85')
         self.setup_ledger(company)
+        # Cold water collected for the supplier (agent scheme)
+        Service.write([cold], {
+                'kind': 'agent',
+                'supplier': create_party("Водоканал").id,
+                })
         meters = {}
         for meter in Meter.search([]):
             number = (meter.premises.accounts[0].number if meter.premises
@@ -95,6 +102,7 @@ class ReportData:
             'accounts': {a.number: a for a in accounts},
             'meters': meters,
             'cold': cold,
+            'supplier': cold.supplier,
             'soi': [c.service for c in january.charges
                 if c.service.method == 'common_property'][0],
             'shortfall': shortfall,

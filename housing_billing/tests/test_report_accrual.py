@@ -31,7 +31,7 @@ class ReportAccrualTestCase(ReportData, HousingTestCase):
 
     @with_transaction()
     def test_accrual_reports(self):
-        "A1…A7 and the trend on two posted months"
+        "A1…A7 and the trend on two posted months; A1 printed"
         pool = Pool()
         Register = pool.get('housing.report.accrual.register')
         Summary = pool.get('housing.report.accrual.summary')
@@ -86,6 +86,10 @@ class ReportAccrualTestCase(ReportData, HousingTestCase):
             self.assertEqual(
                 {r.service for r in Register.search([])}, {cold})
         with report_context(company, JANUARY, FEBRUARY,
+                supplier=data['supplier'].id):
+            self.assertEqual(
+                {r.service for r in Register.search([])}, {cold})
+        with report_context(company, JANUARY, FEBRUARY,
                 accounts=[accounts['103'].id]):
             self.assertEqual(
                 {r.account for r in Register.search([])},
@@ -124,6 +128,18 @@ class ReportAccrualTestCase(ReportData, HousingTestCase):
                 sum(r.recalculation for r in register),
                 sum(r.recalculation_plus + r.recalculation_minus
                     for r in summary))
+            # Check: per supplier, «Всего» = credit to its payable account
+            supplier = data['supplier']
+            payable = supplier.account_payable_used
+            ledger = sum((line.credit - line.debit
+                    for run in (january, february) for move in run.moves
+                    for line in move.lines
+                    if line.account == payable and line.party == supplier),
+                ZERO)
+            self.assertEqual(ledger, expected[(data['building'].id, cold.id)])
+            self.assertEqual(
+                sum(r.total for r in summary if r.supplier == supplier),
+                ledger)
             trend = Trend.search([])
             self.assertEqual(
                 {(r.period, r.service.id): r.total for r in trend},
@@ -225,16 +241,9 @@ class ReportAccrualTestCase(ReportData, HousingTestCase):
                 (accounts['103'].id, cold.id)]
             self.assertEqual(gone.cause, 'gone')
 
-    @with_transaction()
-    def test_printed_register(self):
-        "The accrual register prints with its figures and total"
-        pool = Pool()
+        # The printed form: the register of January with its total
         PrintedTable = pool.get(
             'housing.report.printed_table', type='report')
-        Register = pool.get('housing.report.accrual.register')
-        company = create_company()
-        with set_company(company):
-            data = self.build(company)
         with report_context(company, JANUARY):
             content = PrintedTable.render_table(
                 Register, Register.search([]), "Ведомость начислений")
@@ -242,7 +251,6 @@ class ReportAccrualTestCase(ReportData, HousingTestCase):
         self.assertIn("Ведомость начислений", text)
         self.assertIn("365,70", text)
         self.assertIn("Плательщик 101", text)
-        total = data['runs'][JANUARY].total
         self.assertIn(
-            '{:,.2f}'.format(total).replace(',', ' ').replace('.', ','),
-            text)
+            '{:,.2f}'.format(january.total).replace(',', ' ').replace(
+                '.', ','), text)

@@ -22,7 +22,7 @@ class ReportMeterTestCase(ReportData, HousingTestCase):
 
     @with_transaction()
     def test_meter_reports(self):
-        "D1…D5 on two posted months"
+        "D1…D5 on two posted months; D1 printed"
         pool = Pool()
         Statement = pool.get('housing.report.meter.reading')
         Missing = pool.get('housing.report.meter.missing')
@@ -76,6 +76,11 @@ class ReportMeterTestCase(ReportData, HousingTestCase):
             self.assertTrue(row.to_review)
             self.assertNotEqual(row.method, 'meter')
             self.assertIsNone(statement[meters['103']].current_date)
+            # Filtered by the source of the reading
+            self.assertEqual(
+                Statement.search([('source', '=', 'portal')]), [])
+            self.assertEqual(
+                len(Statement.search([('source', '=', 'accountant')])), 2)
 
             # D2: 103 has no reading in February
             missing, = Missing.search([])
@@ -126,16 +131,9 @@ class ReportMeterTestCase(ReportData, HousingTestCase):
         with report_context(company, JANUARY, services=[data['soi'].id]):
             self.assertEqual(Trend.search([]), [])
 
-    @with_transaction()
-    def test_printed_statement(self):
-        "The readings statement prints for the inspectors"
-        pool = Pool()
+        # The printed form: the round sheet of February
         PrintedTable = pool.get(
             'housing.report.printed_table', type='report')
-        Statement = pool.get('housing.report.meter.reading')
-        company = create_company()
-        with set_company(company):
-            self.build(company)
         with report_context(company, FEBRUARY):
             content = PrintedTable.render_table(
                 Statement, Statement.search([]), "Ведомость показаний")
