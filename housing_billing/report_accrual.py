@@ -192,6 +192,11 @@ class AccrualRegister(
     premises = fields.Many2One('housing.premises', "Premises", readonly=True)
     payer = fields.Function(
         fields.Many2One('party.party', "Payer"), 'get_payer')
+    area = fields.Function(
+        fields.Numeric("Area", digits=(16, 2),
+            help="The total area of the premises at the end of the "
+            "report's period."),
+        'get_payer')
     service = fields.Many2One('housing.service', "Service", readonly=True)
     quantity = fields.Numeric("Volume", digits=(16, 4), readonly=True)
     unit = fields.Char("Unit", readonly=True)
@@ -234,12 +239,25 @@ class AccrualRegister(
             group_by=[charge.account, charge.building, charge.service])
 
     @classmethod
-    def get_payer(cls, records, name):
+    def _printed_columns(cls):
+        return ['account', 'payer', 'area', 'service', 'method', 'quantity',
+            'unit', 'tariff', 'charged', 'recalculation', 'reduction',
+            'total']
+
+    @classmethod
+    def get_payer(cls, records, names):
         _, date = cls.report_dates()
-        result = {}
+        result = {n: {} for n in names}
         for record in records:
             payer = record.account.payer_at(date)
-            result[record.id] = payer.party.id if payer else None
+            area = (record.premises.area_at(date)
+                if record.premises else None)
+            values = {
+                'payer': payer.party.id if payer else None,
+                'area': area.total_area if area else None,
+                }
+            for name in names:
+                result[name][record.id] = values[name]
         return result
 
 

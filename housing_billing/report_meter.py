@@ -195,6 +195,12 @@ class ReadingStatement(
             where=cls.meter_where(meter, building, service))
 
     @classmethod
+    def _printed_columns(cls):
+        return ['account', 'premises', 'serial_number', 'service',
+            'previous_date', 'previous_value', 'current_date',
+            'current_value', 'source', 'consumption', 'method']
+
+    @classmethod
     def get_values(cls, records, names):
         Reading = Pool().get('housing.meter.reading')
         date_from, date_to = cls.report_dates()
@@ -487,6 +493,12 @@ class ConsumptionTrend(
         fields.Numeric("Area", digits=(16, 2)), 'get_volume')
     per_area = fields.Function(
         fields.Numeric("Volume per m²", digits=(16, 4)), 'get_volume')
+    previous_year = fields.Function(
+        fields.Numeric("Same Month Last Year", digits=(16, 3),
+            help="The individual volume of the same month a year before."),
+        'get_volume')
+    year_percent = fields.Function(
+        fields.Numeric("To Last Year %", digits=(16, 1)), 'get_volume')
 
     @classmethod
     def __setup__(cls):
@@ -513,8 +525,33 @@ class ConsumptionTrend(
             group_by=[charge.period, charge.building, charge.service])
 
     @classmethod
+    def previous_year_volumes(cls, records):
+        "{(building, service, period): Σ individual volume a year before}"
+        Charge = Pool().get('housing.charge')
+        periods = {r.period - relativedelta(years=1) for r in records}
+        result = {}
+        if not periods:
+            return result
+        for line in Charge.search([
+                    ('run.company', '=', cls.report_company()),
+                    ('run.state', 'in', cls.run_states()),
+                    ('period', 'in', list(periods)),
+                    ('building', 'in', list({r.building.id for r in records})),
+                    ('service', 'in', list({r.service.id for r in records})),
+                    ('kind', '!=', 'reduction'),
+                    ]):
+            if (line.component == 'heat' or line.corrected_period not in (
+                        None, line.period)):
+                continue
+            key = (line.building.id, line.service.id,
+                line.period + relativedelta(years=1))
+            result[key] = result.get(key, Decimal(0)) + (line.quantity or 0)
+        return result
+
+    @classmethod
     def get_volume(cls, records, names):
         result = {n: {} for n in names}
+        previous = cls.previous_year_volumes(records)
         for record in records:
             start = record.period
             end = start + relativedelta(months=1) - dt.timedelta(days=1)
@@ -535,6 +572,12 @@ class ConsumptionTrend(
                 'per_area': (volume / area).quantize(Decimal('0.0001'))
                 if area and volume is not None else None,
                 }
+            last_year = previous.get(
+                (record.building.id, record.service.id, record.period))
+            values['previous_year'] = last_year
+            values['year_percent'] = (
+                (record.quantity * 100 / last_year).quantize(Decimal('0.1'))
+                if last_year else None)
             for name in names:
                 result[name][record.id] = values[name]
         return result

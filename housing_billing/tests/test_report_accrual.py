@@ -60,6 +60,7 @@ class ReportAccrualTestCase(ReportData, HousingTestCase):
             self.assertEqual(row.charged, Decimal('365.70'))
             self.assertEqual(row.total, Decimal('365.70'))
             self.assertEqual(row.payer.name, "Плательщик 101")
+            self.assertEqual(row.area, Decimal('54.3'))
             self.assertEqual(
                 rows[(accounts['101'].id, soi.id)].total, Decimal('10.68'))
             # Check: Σ «Итого» = run total = credit of the posted moves;

@@ -126,6 +126,9 @@ class ReportMeterTestCase(ReportData, HousingTestCase):
             self.assertEqual(trend[FEBRUARY].quantity, Decimal('10'))
             self.assertEqual(
                 trend[JANUARY].per_area, Decimal('0.2441'))
+            # Nothing billed a year before
+            self.assertIsNone(trend[FEBRUARY].previous_year)
+            self.assertIsNone(trend[FEBRUARY].year_percent)
             for period, row in trend.items():
                 self.assertEqual(row.quantity, balance[period].individual)
         with report_context(company, JANUARY, services=[data['soi'].id]):
