@@ -582,6 +582,8 @@ class Variance(DecimalReadMixin, ChargeReportMixin, ModelSQL, ModelView):
         "Current Volume", digits=(16, 4), readonly=True)
     current_recalculation = fields.Numeric(
         "Recalculation", digits=MONEY, readonly=True)
+    current_reduction = fields.Numeric(
+        "Reduction", digits=MONEY, readonly=True)
     cause = fields.Function(fields.Selection([
                 (None, ""),
                 ('new', "New charge"),
@@ -589,6 +591,7 @@ class Variance(DecimalReadMixin, ChargeReportMixin, ModelSQL, ModelView):
                 ('tariff', "Tariff"),
                 ('volume', "Volume or persons"),
                 ('recalculation', "Recalculation"),
+                ('reduction', "Reduction"),
                 ], "Likely Cause"), 'get_cause')
 
     @classmethod
@@ -639,8 +642,10 @@ class Variance(DecimalReadMixin, ChargeReportMixin, ModelSQL, ModelView):
                 charge.quantity).as_('previous_quantity'),
             cls.sum_if(in_current & billed,
                 charge.quantity).as_('current_quantity'),
-            cls.sum_if(in_current & ~own,
+            cls.sum_if(in_current & ~own & (charge.kind != 'reduction'),
                 charge.amount).as_('current_recalculation'),
+            cls.sum_if(in_current & (charge.kind == 'reduction'),
+                charge.amount).as_('current_reduction'),
             where=cls.charge_where(t, (previous_month, current_month)),
             group_by=[charge.account, charge.building, charge.service],
             having=having)
@@ -664,6 +669,8 @@ class Variance(DecimalReadMixin, ChargeReportMixin, ModelSQL, ModelView):
             return 'recalculation'
         if self.previous_quantity != self.current_quantity:
             return 'volume'
+        if self.current_reduction:
+            return 'reduction'
         return None
 
 

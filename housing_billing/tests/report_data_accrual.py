@@ -51,7 +51,8 @@ class ReportData:
     def build(self, company):
         """January: ИПУ 7.333 m³ (101), 1 222.467 m³ (102 and 103),
         ОДПУ 1 250 m³; February: 10 m³ (101), a reading of 102 after its
-        verification date (not used), no reading for 103, ОДПУ 1 240 m³,
+        verification date (not used), no reading for 103 (both billed by
+        the normative of their one resident), ОДПУ 1 240 m³,
         20 hours without cold water in the building; the January reading
         of 101 corrected by +1 m³ after posting."""
         pool = Pool()
@@ -70,6 +71,12 @@ class ReportData:
                 'kind': 'agent',
                 'supplier': create_party("Водоканал").id,
                 })
+        # One person registered in 102 and 103: the fall-backs bill them
+        Resident = pool.get('housing.resident')
+        Resident.create([{
+                    'account': a.id, 'party': a.payers[0].party.id,
+                    'registered_from': D(2020, 1, 1),
+                    } for a in accounts[1:]])
         meters = {}
         for meter in Meter.search([]):
             number = (meter.premises.accounts[0].number if meter.premises

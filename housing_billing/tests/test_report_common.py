@@ -47,13 +47,15 @@ class ReportCommonTestCase(ReportData, HousingTestCase):
             (Decimal('1250'), Decimal('1229.8'), Decimal('1229.8'),
                 Decimal('20.2'), Decimal('24.6'), Decimal('20.2'), ZERO,
                 ZERO))
-        # February: only 101's 10 m³ billed; 24.6 charged, the rest borne
-        # by the executor
+        # February: 101's 10 m³ by meter, 102 and 103 by normative (4.85 m³
+        # each); 24.6 charged, the rest borne by the executor
         self.assertEqual(
-            (february.building_volume, february.individual, february.fact,
-                february.charged, february.over_normative),
-            (Decimal('1240'), Decimal('10'), Decimal('1230'),
-                Decimal('24.6'), Decimal('1205.4')))
+            (february.building_volume, february.meter, february.normative,
+                february.individual, february.fact, february.charged,
+                february.over_normative),
+            (Decimal('1240'), Decimal('10'), Decimal('9.7'),
+                Decimal('19.7'), Decimal('1220.3'), Decimal('24.6'),
+                Decimal('1195.7')))
         for row in balance.values():
             # Check: ОДПУ = Σ individual + СОИ факт
             self.assertEqual(row.building_volume,

@@ -74,7 +74,8 @@ class ReportMeterTestCase(ReportData, HousingTestCase):
             row = statement[meters['102']]
             self.assertEqual(row.consumption, Decimal('92.011'))
             self.assertTrue(row.to_review)
-            self.assertNotEqual(row.method, 'meter')
+            self.assertEqual(row.method, 'normative')
+            self.assertEqual(row.billed_quantity, Decimal('4.85'))
             self.assertIsNone(statement[meters['103']].current_date)
             # Filtered by the source of the reading
             self.assertEqual(
@@ -90,6 +91,9 @@ class ReportMeterTestCase(ReportData, HousingTestCase):
             self.assertEqual(missing.last_date, JANUARY.replace(day=20))
             self.assertEqual(missing.months, 1)
             self.assertFalse(missing.needs_check)
+            # Under six months of readings: no average, the normative
+            self.assertEqual(missing.method, 'normative')
+            self.assertEqual(missing.billed_quantity, Decimal('4.85'))
         with report_context(company, JANUARY):
             self.assertEqual(Missing.search([]), [])
 
@@ -123,7 +127,7 @@ class ReportMeterTestCase(ReportData, HousingTestCase):
             self.assertEqual(trend[JANUARY].volume, Decimal('1250'))
             self.assertEqual(trend[JANUARY].quantity, Decimal('1229.8'))
             self.assertEqual(trend[FEBRUARY].volume, Decimal('1240'))
-            self.assertEqual(trend[FEBRUARY].quantity, Decimal('10'))
+            self.assertEqual(trend[FEBRUARY].quantity, Decimal('19.7'))
             self.assertEqual(
                 trend[JANUARY].per_area, Decimal('0.2441'))
             # Nothing billed a year before
