@@ -103,6 +103,8 @@ class ReportAccrualTestCase(ReportData, HousingTestCase):
         with report_context(company, draft.period, include_computed=True):
             self.assertEqual(
                 sum(r.total for r in Register.search([])), draft.total)
+            # Check (A3): nothing changed since February: no recalculation
+            self.assertEqual(Recalculations.search([]), [])
 
         # A2 equals A1 aggregated; the trend has the same totals per month
         with report_context(company, JANUARY, FEBRUARY):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 from .report_data_accrual import (
     FEBRUARY,
@@ -17,6 +18,23 @@ from .report_data_accrual import (
 from .tools import HousingTestCase
 
 ZERO = Decimal(0)
+MODELS = [
+    'housing.report.accrual.register',
+    'housing.report.accrual.summary',
+    'housing.report.accrual.recalculation',
+    'housing.report.accrual.reduction',
+    'housing.report.accrual.explanation',
+    'housing.report.accrual.variance',
+    'housing.report.accrual.tariff',
+    'housing.report.accrual.trend',
+    'housing.report.meter.reading',
+    'housing.report.meter.missing',
+    'housing.report.meter.verification',
+    'housing.report.meter.building',
+    'housing.report.meter.trend',
+    'housing.report.common.balance',
+    'housing.report.common.allocation',
+    ]
 
 
 class ReportCommonTestCase(ReportData, HousingTestCase):
@@ -89,3 +107,33 @@ class ReportCommonTestCase(ReportData, HousingTestCase):
         text = ' '.join(pdf_text(content).split())
         self.assertIn("Небаланс", text)
         self.assertIn("1 229,80", text.replace('\xa0', ' '))
+
+    @with_transaction()
+    def test_menus_and_access(self):
+        "Each report opens from its menu for the three housing groups"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        Action = pool.get('ir.action.act_window')
+        company = create_company()
+        actions = {a.res_model: a for a in Action.search([
+                    ('res_model', 'in', MODELS)])}
+        self.assertEqual(set(actions), set(MODELS))
+        for group in ['auditor', 'accountant', 'admin']:
+            user, = User.create([{
+                        'name': group, 'login': 'report_%s' % group,
+                        'groups': [('add', [ModelData.get_id(
+                                        'housing_billing',
+                                        'group_housing_%s' % group)])],
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        }])
+            with Transaction().set_user(user.id), \
+                    report_context(company, JANUARY, _check_access=True):
+                for model in MODELS:
+                    Model = pool.get(model)
+                    self.assertEqual(Model.search([]), [], model)
+                    self.assertTrue(Model.fields_view_get(view_type='tree'))
+                    context = pool.get(actions[model].context_model)
+                    self.assertTrue(
+                        context.fields_view_get(view_type='form'))
