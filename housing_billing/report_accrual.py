@@ -472,7 +472,7 @@ class Reductions(DecimalReadMixin, ReportFilterMixin, ModelSQL, ModelView):
             last = shortfall.end.date().replace(day=1)
             domain = [
                 ('run.company', '=', cls.report_company()),
-                ('run.state', '=', 'posted'),
+                ('run.state', 'in', ChargeReportMixin.run_states()),
                 ('kind', '=', 'reduction'),
                 ('service', '=', shortfall.service.id),
                 ('corrected_period', '>=', max(first, periods[0])),
