@@ -12,6 +12,7 @@ from sql.conditionals import Case, Coalesce
 from sql.functions import Abs
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .accrual import KINDS
@@ -81,6 +82,13 @@ class DecimalReadMixin:
         return rows
 
 
+def supplier_in_company(cls):
+    """The supplier's company-dependent values read in the report's company
+    (what the company module's test asks of a Many2One to a party)"""
+    cls.supplier.context = {'company': Eval('company', -1)}
+    cls.supplier.depends = {'company'}
+
+
 class AccrualContext(ReportContext):
     "Accrual Report Context"
     __name__ = 'housing.report.accrual.context'
@@ -90,6 +98,11 @@ class AccrualContext(ReportContext):
         "Include Computed Runs",
         help="Also the runs computed but not posted yet "
         "(to check them before printing the payment documents).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        supplier_in_company(cls)
 
 
 class VarianceContext(ReportContext):
@@ -103,6 +116,11 @@ class VarianceContext(ReportContext):
         "Threshold (%)", digits=(16, 2), required=True,
         help="A row shows when the change is at least this share "
         "of the previous month.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        supplier_in_company(cls)
 
     @classmethod
     def default_threshold_amount(cls):
@@ -211,7 +229,7 @@ class AccrualRegister(
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('account', 'ASC'), ('service', 'ASC')]
+        cls._order = [('account', 'ASC'), ('service', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -284,7 +302,7 @@ class AccrualSummary(
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('building', 'ASC'), ('service', 'ASC')]
+        cls._order = [('building', 'ASC'), ('service', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -330,7 +348,7 @@ class AccrualTrend(
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('period', 'ASC'), ('service', 'ASC')]
+        cls._order = [('period', 'ASC'), ('service', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -597,7 +615,7 @@ class Variance(DecimalReadMixin, ChargeReportMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('account', 'ASC'), ('service', 'ASC')]
+        cls._order = [('account', 'ASC'), ('service', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def months(cls):
@@ -701,7 +719,8 @@ class AppliedTariffs(
     def __setup__(cls):
         super().__setup__()
         cls._order = [
-            ('service', 'ASC'), ('building', 'ASC'), ('tariff', 'ASC')]
+            ('service', 'ASC'), ('building', 'ASC'), ('tariff', 'ASC'),
+            ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):

@@ -69,7 +69,7 @@ class ResourceBalance(
     def __setup__(cls):
         super().__setup__()
         cls._order = [('period', 'ASC'), ('building', 'ASC'),
-            ('resource', 'ASC')]
+            ('resource', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -193,7 +193,7 @@ class SoiAllocation(
     def __setup__(cls):
         super().__setup__()
         cls._order = [('period', 'ASC'), ('building', 'ASC'),
-            ('service', 'ASC'), ('account', 'ASC')]
+            ('service', 'ASC'), ('account', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):

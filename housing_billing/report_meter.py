@@ -16,7 +16,11 @@ from trytond.transaction import Transaction
 
 from .common_house import meter_volume
 from .reading import READING_DIGITS, SOURCES
-from .report_accrual import ChargeReportMixin, DecimalReadMixin
+from .report_accrual import (
+    ChargeReportMixin,
+    DecimalReadMixin,
+    supplier_in_company,
+)
 from .report_context import ReportContext, ReportFilterMixin
 
 BILLING_METHODS = [
@@ -51,6 +55,11 @@ class VerificationContext(ReportContext):
         "Due Within (Days)", required=True,
         help="The meters whose verification is due at most this many days "
         "after the end of the report's period (or already passed).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        supplier_in_company(cls)
 
     @classmethod
     def default_days(cls):
@@ -170,7 +179,7 @@ class ReadingStatement(
     def __setup__(cls):
         super().__setup__()
         cls._order = [('building', 'ASC'), ('premises', 'ASC'),
-            ('serial_number', 'ASC')]
+            ('serial_number', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -295,15 +304,6 @@ class MissingReadings(MeterReportMixin, ModelSQL, ModelView):
             where=where)
 
     @classmethod
-    def read(cls, ids, fields_names):
-        rows = super().read(ids, fields_names)
-        for row in rows:
-            if row.get('last_date') and isinstance(row['last_date'], str):
-                row['last_date'] = dt.date.fromisoformat(
-                    row['last_date'][:10])
-        return rows
-
-    @classmethod
     def get_values(cls, records, names):
         Reading = Pool().get('housing.meter.reading')
         _, period_to = cls.report_periods()
@@ -389,15 +389,6 @@ class Verification(MeterReportMixin, ModelSQL, ModelView):
             where=where)
 
     @classmethod
-    def read(cls, ids, fields_names):
-        rows = super().read(ids, fields_names)
-        for row in rows:
-            for name in ('installation_date', 'verification_due'):
-                if isinstance(row.get(name), str):
-                    row[name] = dt.date.fromisoformat(row[name][:10])
-        return rows
-
-    @classmethod
     def get_status(cls, records, names):
         _, date_to = cls.report_dates()
         result = {n: {} for n in names}
@@ -436,7 +427,7 @@ class BuildingMeterLog(MeterReportMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('building', 'ASC'), ('meter', 'ASC'),
-            ('date', 'ASC')]
+            ('date', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -451,16 +442,6 @@ class BuildingMeterLog(MeterReportMixin, ModelSQL, ModelView):
             meter.executor_use, reading.date, reading.value1,
             reading.source, reading.comment,
             where=where)
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        rows = super().read(ids, fields_names)
-        for row in rows:
-            if isinstance(row.get('date'), str):
-                row['date'] = dt.date.fromisoformat(row['date'][:10])
-            if row.get('value1') is not None:
-                row['value1'] = Decimal(str(row['value1']))
-        return rows
 
     @classmethod
     def get_consumption(cls, records, name):
@@ -504,7 +485,7 @@ class ConsumptionTrend(
     def __setup__(cls):
         super().__setup__()
         cls._order = [('period', 'ASC'), ('building', 'ASC'),
-            ('service', 'ASC')]
+            ('service', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
