@@ -8,8 +8,8 @@ view (or of its ``_printed_columns()``), the organisation, the report's
 period, when it was built, page N of M, a total row for the columns the
 list view sums, and the signatures block (docs: reports.md, Conventions). A
 report model only needs an ``ir.action.report`` with this report_name and
-its model, in the ``form_print`` keyword. Printed with no row selected, it prints every
-row of the report in the current context.
+its model, in the ``form_print`` keyword. Printed with no row selected, it
+prints every row of the report in the current context.
 """
 import datetime
 from decimal import Decimal
