@@ -16,7 +16,7 @@ from trytond.pool import Pool
 
 from .common_house import CommonHouse
 from .engine.calculate import _Calculation, carried_forward
-from .engine.lines import Kind, Method
+from .engine.lines import Kind, Method, fmt, fmt_ru
 from .engine.rounding import ZERO, account_order, distribute_exact
 from .loader import account_buildings
 
@@ -97,7 +97,8 @@ class BuildingPass:
                     snapshot, building=balanced)
                 lines[account.id] = self.run.calculate(
                     account, snapshot, noted.get(account.id, []))
-        return balance_shares(everyone, lines)
+        return balance_shares(everyone, lines, {
+                a.id: snapshots[a.id].account for a in everyone})
 
     @staticmethod
     def with_premises_volumes(building, accounts, snapshots, lines):
@@ -161,28 +162,42 @@ def billed_volume(snapshot, line):
         and line.corrected_period in (None, snapshot.period))
 
 
-def balance_shares(accounts, lines):
+def balance_shares(accounts, lines, numbers):
     """The lines with the rows that share a building total by area
     rounded together, largest remainder first (§0.2), per service, kind
-    and tariff segment."""
+    and tariff segment; numbers: {account id: account number}."""
     groups = defaultdict(dict)
     for account in accounts:
+        number = numbers[account.id]
         for index, line in enumerate(lines[account.id]):
             if not area_shared(line):
                 continue
             key = (line.service, line.kind, line.component, line.date_from,
                 line.date_to)
             exact = line.quantity * line.tariff * line.coefficient
-            groups[key][(account.number, account.id, index)] = exact
+            groups[key][(number, account.id, index)] = exact
     for shares in groups.values():
         rounded = distribute_exact(
             shares, tie_order=lambda k: (account_order(k[0]), k[2]))
         for (_, account_id, index), amount in rounded.items():
             line = lines[account_id][index]
             if line.amount != amount:
-                lines[account_id][index] = dataclasses.replace(
-                    line, amount=amount)
+                lines[account_id][index] = rounded_in_building(line, amount)
     return lines
+
+
+def rounded_in_building(line, amount):
+    "The line with the amount the building's rounding gave it, said so"
+    old_en, new_en = fmt(line.amount, 2), fmt(amount, 2)
+    old_ru, new_ru = fmt_ru(line.amount, 2), fmt_ru(amount, 2)
+    return dataclasses.replace(
+        line, amount=amount,
+        explanation_ru=line.explanation_ru.replace(
+            f'= {old_ru} ₽', f'= {new_ru} ₽ (копейки распределены по дому)',
+            1),
+        explanation_en=line.explanation_en.replace(
+            f'= {old_en} ₽', f'= {new_en} ₽ (kopecks shared in the building)',
+            1))
 
 
 def area_shared(line):

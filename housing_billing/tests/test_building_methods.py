@@ -310,6 +310,14 @@ class BuildingMethodsTestCase(HousingTestCase):
             self.assertNotEqual(sum(money(e) for e in exact), total)
             for line, value in zip(lines, exact):
                 self.assertLessEqual(abs(line.amount - value), 1)
+            # The explanation says the amount charged, and why it differs
+            # from the row's own rounding.
+            for line, value in zip(lines, exact):
+                shown = format(line.amount, '.2f').replace('.', ',')
+                self.assertIn('= %s ₽' % shown, line.explanation_ru)
+                self.assertEqual(
+                    'распределены по дому' in line.explanation_ru,
+                    line.amount != money(value))
 
     @with_transaction()
     def test_soi_normative_without_meter(self):
