@@ -16,10 +16,12 @@ cash desk on 20.02.2026 (December 2 325.00, January 2 500.00, advance
 from decimal import Decimal
 
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .penalty_tools import (
     GF2_PRICES,
     D,
+    ledger_account,
     pay,
     run_month,
     setup_account,
@@ -31,6 +33,7 @@ from .tools import (
     create_building,
     create_party,
     create_premises,
+    create_service,
 )
 
 
@@ -47,8 +50,58 @@ def ledger_balance(accounts=None, until=None):
         Decimal(0))
 
 
-def setup_debts(company):
-    "Returns the accounts A and B"
+def setup_supplier(account):
+    """An agent service of a supplier (cold water by area, 10.00 per m²)
+    charged to account from February 2026."""
+    pool = Pool()
+    Account = pool.get('housing.account')
+    Service = pool.get('housing.service')
+    Tariff = pool.get('housing.tariff')
+    supplier = create_party("ООО «Водоканал»")
+    supplier.account_payable = ledger_account('76.01')
+    supplier.save()
+    water = create_service(
+        'HVS', method='area', uom='product.uom_square_meter')
+    Service.write([water], {'kind': 'agent', 'supplier': supplier.id})
+    Tariff.create([{
+                'service': water.id, 'date_from': D(2026, 2, 1),
+                'rates': [('create', [{'price': Decimal('10.00')}])],
+                }])
+    Account.write([account], {'services': [('create', [{
+                        'service': water.id,
+                        'date_from': D(2026, 2, 1)}])]})
+    return supplier
+
+
+def post_move(date, lines):
+    "A posted move of the cash journal: lines are (code, debit, credit, party)"
+    pool = Pool()
+    Move = pool.get('account.move')
+    Period = pool.get('account.period')
+    Journal = pool.get('account.journal')
+    journal, = Journal.search([('type', '=', 'cash')], limit=1)
+    company = Transaction().context['company']
+    move, = Move.create([{
+                'journal': journal.id, 'date': date,
+                'period': Period.find(company, date=date).id,
+                'lines': [('create', [{
+                                'account': ledger_account(code).id,
+                                'debit': Decimal(debit),
+                                'credit': Decimal(credit),
+                                'party': party.id if party else None,
+                                } for code, debit, credit, party in lines])],
+                }])
+    Move.post([move])
+    return move
+
+
+def setup_debts(company, supplier=False):
+    """Returns the accounts A and B (and the supplier).
+
+    With supplier, account A is also charged the supplier's cold water
+    (1 000.00 in February), pays 3 000.00 for February on 10.03.2026
+    (split 2 500.00 maintenance, 500.00 water) and 400.00 is transferred
+    to the supplier on 15.03.2026."""
     pool = Pool()
     Account = pool.get('housing.account')
     Service = pool.get('housing.service')
@@ -64,6 +117,7 @@ def setup_debts(company):
     Account.write([account_b], {'services': [('create', [{
                         'service': maintenance.id,
                         'date_from': D(2019, 1, 1)}])]})
+    party = setup_supplier(account_a) if supplier else None
     run_month(D(2025, 11, 1))
     pay(account_b, D(2025, 12, 15), '2100.00', channel='cash')
     run_month(D(2025, 12, 1))
@@ -71,4 +125,9 @@ def setup_debts(company):
     pay(account_a, D(2026, 2, 20), '6000.00', channel='bank')
     pay(account_b, D(2026, 2, 20), '8000.00', channel='cash')
     run_month(D(2026, 2, 1))
-    return account_a, account_b
+    if not supplier:
+        return account_a, account_b
+    pay(account_a, D(2026, 3, 10), '3000.00', period=D(2026, 2, 1))
+    post_move(D(2026, 3, 15), [
+            ('76.01', '400.00', 0, party), ('51', 0, '400.00', None)])
+    return account_a, account_b, party
