@@ -171,6 +171,7 @@ def number_value(value):
 class DebtContext(ReportContext):
     "Housing Debt Report Context"
     __name__ = 'housing.report.debt.context'
+    __string__ = "Debt Report Context"
 
     balance = fields.Selection([
             (None, "All"),
@@ -200,6 +201,7 @@ def context_date(cls):
 class TurnoverAccount(ReportReadMixin, ModelSQL, ModelView):
     "B1 Turnover Statement by Personal Account"
     __name__ = 'housing.report.turnover.account'
+    __string__ = "Turnover Statement by Personal Account"
 
     account = fields.Many2One(
         'housing.account', "Personal Account", readonly=True)
@@ -293,6 +295,7 @@ class TurnoverBuildingService(ReportReadMixin, ModelSQL, ModelView):
     advances stay on a row without service. Only the accrual columns follow
     the service filter."""
     __name__ = 'housing.report.turnover.building_service'
+    __string__ = "Turnover Summary by Building and Service"
 
     building = fields.Many2One('housing.building', "Building", readonly=True)
     service = fields.Many2One('housing.service', "Service", readonly=True)
@@ -409,6 +412,7 @@ class PaymentRegister(
         PaymentChannelMixin, ReportReadMixin, ModelSQL, ModelView):
     "B3 Payments Register"
     __name__ = 'housing.report.payment.register'
+    __string__ = "Payments Register"
 
     date = fields.Date("Payment Date", readonly=True)
     channel = fields.Selection('get_channels', "Channel", readonly=True)
@@ -464,6 +468,7 @@ class PaymentChannel(
         PaymentChannelMixin, ReportReadMixin, ModelSQL, ModelView):
     "B3 Payments by Channel"
     __name__ = 'housing.report.payment.channel'
+    __string__ = "Payments by Channel"
 
     month = fields.Date("Month", readonly=True)
     channel = fields.Selection('get_channels', "Channel", readonly=True)
@@ -521,6 +526,7 @@ class DebtAgeing(ReportReadMixin, ModelSQL, ModelView):
     to the oldest periods first; aged from the period's due date (the
     penalty settings' due day). Penalties apart, from the ledger."""
     __name__ = 'housing.report.debt.ageing'
+    __string__ = "Debt Ageing"
 
     account = fields.Many2One(
         'housing.account', "Personal Account", readonly=True)
@@ -654,6 +660,7 @@ class Debtor(DebtAgeing):
     The accounts of B5 with principal owing, at least the minimal debt or
     for at least the minimal number of months (either when both are set)."""
     __name__ = 'housing.report.debtor'
+    __string__ = "Debtors List"
 
     payer = fields.Function(
         fields.Many2One('party.party', "Payer"), 'get_payer')
@@ -731,6 +738,7 @@ class CollectionRate(ReportReadMixin, ModelSQL, ModelView):
     billing periods older than the previous month (the bill of a month is
     paid in the next one)."""
     __name__ = 'housing.report.collection'
+    __string__ = "Collection Rate"
 
     building = fields.Many2One('housing.building', "Building", readonly=True)
     month = fields.Date("Month", readonly=True)
@@ -805,6 +813,7 @@ class AccountStatement(ReportReadMixin, ModelSQL, ModelView):
     One row per personal account and month: the balance of its ledger
     lines before the month, the month's charges by kind and its payments."""
     __name__ = 'housing.report.account_statement'
+    __string__ = "Account Statement"
 
     account = fields.Many2One(
         'housing.account', "Personal Account", readonly=True)

@@ -35,6 +35,7 @@ class LedgerReconciliation(ReportReadMixin, ModelSQL, ModelView):
     of the services (revenue, supplier liability): the charges of the
     months against the credit turnover of the accrual moves."""
     __name__ = 'housing.report.ledger_reconciliation'
+    __string__ = "Sub-ledger to Ledger Reconciliation"
 
     kind = fields.Selection([
             ('receivable', "Settlements with Residents"),
@@ -160,6 +161,7 @@ class SupplierSettlement(ReportReadMixin, ModelSQL, ModelView):
     supplier's payable in the ledger: the accrual credits it and the
     transfers to the supplier debit it."""
     __name__ = 'housing.report.supplier_settlement'
+    __string__ = "Supplier Settlement (Agent Report)"
 
     supplier = fields.Many2One('party.party', "Supplier", readonly=True)
     opening = _money(
@@ -250,6 +252,7 @@ class BuildingAnnual(ReportReadMixin, ModelSQL, ModelView):
     the penalties, the payments and the debt at the end; the closing is
     opening + accrued + penalties − received."""
     __name__ = 'housing.report.building_annual'
+    __string__ = "Annual Report per Building"
 
     building = fields.Many2One('housing.building', "Building", readonly=True)
     opening = _money("Opening Debt")

@@ -58,6 +58,7 @@ class PenaltyRegister(ReportReadMixin, ModelSQL, ModelView):
     running total since the first month (the runs charge the increment of
     each account's penalties up to the end of their month)."""
     __name__ = 'housing.report.penalty.register'
+    __string__ = "Penalty Register"
 
     account = fields.Many2One(
         'housing.account', "Personal Account", readonly=True)
@@ -363,6 +364,7 @@ class CourtStatementCSV(CourtStatement):
 class CourtStatementStart(ModelView):
     "Court Statement"
     __name__ = 'housing.report.court_statement.start'
+    __string__ = "Court Debt and Penalty Statement"
 
     date = fields.Date(
         "Calculation Date", required=True,
