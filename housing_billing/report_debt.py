@@ -874,3 +874,78 @@ class AccountStatement(ReportReadMixin, ModelSQL, ModelView):
 __all__ = ['DebtContext', 'TurnoverAccount', 'TurnoverBuildingService',
     'PaymentRegister', 'PaymentChannel', 'DebtAgeing', 'Debtor',
     'CollectionRate', 'AccountStatement']
+
+
+class ReconciliationAct(ReportReadMixin, ModelSQL, ModelView):
+    """B9 Reconciliation Act with an Owner
+
+    The balance before the period, then every posted ledger line of the
+    personal account in date order with the running balance."""
+    __name__ = 'housing.report.reconciliation_act'
+    __string__ = "Reconciliation Act"
+
+    account = fields.Many2One(
+        'housing.account', "Personal Account", readonly=True)
+    date = fields.Date("Date", readonly=True)
+    kind = fields.Selection([
+            ('opening', "Opening Balance"),
+            ('accrual', "Accrual"),
+            ('penalty', "Penalty"),
+            ('payment', "Payment"),
+            ], "Document", readonly=True)
+    move = fields.Many2One('account.move', "Move", readonly=True)
+    debit = _money("Debit")
+    credit = _money("Credit")
+    balance = _money("Balance")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('account', 'ASC'), ('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        line = pool.get('account.move.line').__table__()
+        move = pool.get('account.move').__table__()
+        account = pool.get('housing.account').__table__()
+        premises = pool.get('housing.premises').__table__()
+        company = cls.report_company()
+        date_from, date_to = cls.report_dates()
+        zero = Literal(0)
+        is_run = Like(Coalesce(move.origin, ''), 'housing.accrual.run,%')
+        is_penalty = line.account == penalty_account_id(company)
+        posted = ((move.company == company) & (move.state == 'posted')
+            & (line.housing_account != Null))
+        lines = line.join(move, condition=line.move == move.id)
+        opening = lines.select(
+            wide_id(line.housing_account, 2, 1).as_('id'),
+            line.housing_account.as_('account'),
+            # the balance at the end of the day before the period
+            date_value(date_from - dt.timedelta(days=1)).as_('date'),
+            Literal('opening').as_('kind'),
+            Cast(Literal(None), 'INTEGER').as_('move'),
+            Case((Sum(line.debit - line.credit) > 0,
+                    Sum(line.debit - line.credit)), else_=zero).as_('debit'),
+            Case((Sum(line.debit - line.credit) < 0,
+                    Sum(line.credit - line.debit)), else_=zero
+                ).as_('credit'),
+            where=posted & (move.date < date_from),
+            group_by=[line.housing_account])
+        movements = lines.select(
+            wide_id(line.id, 2, 2).as_('id'),
+            line.housing_account.as_('account'), move.date,
+            Case((is_run & is_penalty, 'penalty'), (is_run, 'accrual'),
+                else_='payment').as_('kind'),
+            move.id.as_('move'), line.debit, line.credit,
+            where=posted & (move.date >= date_from) & (move.date <= date_to))
+        rows = Union(opening, movements, all_=True)
+        window = Window([rows.account],
+            order_by=[rows.date.asc, rows.id.asc])
+        return rows.join(account, condition=rows.account == account.id
+            ).join(premises, condition=account.premises == premises.id
+            ).select(
+                rows.id, rows.account, rows.date, rows.kind, rows.move,
+                rows.debit, rows.credit,
+                Sum(rows.debit - rows.credit, window=window).as_('balance'),
+                where=cls.account_filter(account, premises))

@@ -91,6 +91,29 @@ class ReportDebtTestCase(LedgerTestCase):
             self.assertEqual(b8[1][-1], ledger_balance([a], D(2026, 2, 28)))
             self.assertEqual(b8[0][-1], ledger_balance([a], D(2026, 1, 31)))
 
+            # B9: running balance ends on B8's closing
+            b9 = rows('housing.report.reconciliation_act',
+                ['date', 'kind', 'debit', 'credit', 'balance'],
+                accounts=[a.id], **context)
+            self.assertEqual(b9, [
+                    (D(2025, 12, 31), 'opening', M('8850.00'), 0,
+                        M('8850.00')),
+                    (D(2026, 1, 31), 'accrual', M('5000.00'), 0,
+                        M('13850.00')),
+                    (D(2026, 1, 31), 'penalty', M('29.26'), 0,
+                        M('13879.26')),
+                    (D(2026, 2, 20), 'payment', 0, M('6000.00'),
+                        M('7879.26')),
+                    (D(2026, 2, 28), 'accrual', M('5000.00'), 0,
+                        M('12879.26')),
+                    (D(2026, 2, 28), 'penalty', M('47.07'), 0,
+                        M('12926.33')),
+                    ])
+            self.assertEqual(b9[-1][-1], b8[1][-1])
+            self.assertEqual(
+                rows('housing.report.reconciliation_act', ['balance'],
+                    accounts=[b.id], **context)[-1], (M('-668.37'),))
+
             # B2: Σ closing = B1, payments split by service
             fields = ['building', 'service', 'opening', 'accrued',
                 'penalty', 'paid', 'closing']
