@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from pypdf import PdfReader
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
@@ -164,6 +165,7 @@ class ReportDebtTestCase(LedgerTestCase):
     @with_transaction()
     def test_ageing_and_debtors(self):
         "B5 buckets = B1 closing less penalties; B6 a subset of B5; B7"
+        pool = Pool()
         company = create_company()
         with set_company(company):
             a, b = setup_debts(company)
@@ -225,8 +227,31 @@ class ReportDebtTestCase(LedgerTestCase):
                         M('2325.00')),
                     ])
 
+            # Read only by the housing groups
+            User = pool.get('res.user')
+            ModelData = pool.get('ir.model.data')
+            Ageing = pool.get('housing.report.debt.ageing')
+            auditor, stranger = User.create([{
+                        'name': login, 'login': login,
+                        'groups': [('add', groups)],
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        } for login, groups in [
+                        ('auditor', [ModelData.get_id(
+                                    'housing_billing',
+                                    'group_housing_auditor')]),
+                        ('stranger', [])]])
+            for user in [auditor, stranger]:
+                with Transaction().set_user(user.id), \
+                        Transaction().set_context(
+                            _check_access=True, **context):
+                    if user == auditor:
+                        self.assertEqual(len(Ageing.search([])), 2)
+                    else:
+                        with self.assertRaises(AccessError):
+                            Ageing.search([])
+
             # B1 printed: heading, rows and totals read back from the PDF
-            pool = Pool()
             PrintedTable = pool.get(
                 'housing.report.printed_table', type='report')
             Turnover = pool.get('housing.report.turnover.account')
