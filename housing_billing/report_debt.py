@@ -220,7 +220,7 @@ class TurnoverAccount(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('account', 'ASC')]
+        cls._order = [('account', 'ASC'), ('id', 'ASC')]
 
     def get_payer(self, name):
         payer = self.account.payer_at(self.report_dates()[1])
@@ -309,7 +309,7 @@ class TurnoverBuildingService(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('building', 'ASC'), ('service', 'ASC')]
+        cls._order = [('building', 'ASC'), ('service', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -478,7 +478,7 @@ class PaymentChannel(
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('month', 'ASC'), ('channel', 'ASC')]
+        cls._order = [('month', 'ASC'), ('channel', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -504,10 +504,15 @@ def due_cutoffs(company, date):
     """{months: first billing period whose due date is on or after
     ``date`` − months}: a period is overdue by more than N months iff it
     is before cutoff N (the due date grows with the period)."""
-    from .engine.penalties import due_date
+    from .engine.penalties import PenaltySettings, due_date
     from .engine.periods import Period
+    from .exceptions import PenaltyError
     from .penalty import penalty_settings
-    settings = penalty_settings(Pool().get('company.company')(company))
+    try:
+        settings = penalty_settings(Pool().get('company.company')(company))
+    except PenaltyError:
+        # The penalty tables are empty: the due days the kernel ships
+        settings = PenaltySettings.default()
     result = {}
     for months in (0, 1, 3, 6, 12, 36):
         limit = date - relativedelta(months=months)
@@ -547,7 +552,7 @@ class DebtAgeing(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('total', 'DESC'), ('account', 'ASC')]
+        cls._order = [('total', 'DESC'), ('account', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def open_periods(cls, company, date):
@@ -752,7 +757,7 @@ class CollectionRate(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('building', 'ASC'), ('month', 'ASC')]
+        cls._order = [('building', 'ASC'), ('month', 'ASC'), ('id', 'ASC')]
 
     def get_rate(self, name):
         if not self.accrued:
@@ -829,7 +834,7 @@ class AccountStatement(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('account', 'ASC'), ('month', 'ASC')]
+        cls._order = [('account', 'ASC'), ('month', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):

@@ -179,7 +179,7 @@ class SupplierSettlement(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('supplier', 'ASC')]
+        cls._order = [('supplier', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -267,7 +267,7 @@ class BuildingAnnual(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('building', 'ASC')]
+        cls._order = [('building', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):

@@ -71,7 +71,7 @@ class PenaltyRegister(ReportReadMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('account', 'ASC'), ('month', 'ASC')]
+        cls._order = [('account', 'ASC'), ('month', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
