@@ -120,10 +120,6 @@ def wide_id(value, times, plus):
     return Cast(value, 'BIGINT') * times + plus
 
 
-def month_of(idx):
-    return dt.date(idx // 12, idx % 12 + 1, 1)
-
-
 class ReportReadMixin(ReportFilterMixin):
     """Sums read back the same on every backend: kopecks for money, dates
     for dates (SQLite returns floats and text for computed columns)."""
