@@ -11,7 +11,3 @@ class Receipt(metaclass=PoolMeta):
     @classmethod
     def render(cls, items):
         return [epd.render([item]) for item in items]
-
-    @classmethod
-    def render_merged(cls, items):
-        return epd.render(items)
