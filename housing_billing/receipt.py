@@ -227,7 +227,7 @@ class Receipt(ModelSQL, ModelView):
                 Index(t, (t.batch, Index.Equality())),
                 })
         cls._order = [('period', 'DESC'), ('account', 'ASC'),
-            ('version', 'DESC')]
+            ('version', 'DESC'), ('id', 'DESC')]
 
     def get_rec_name(self, name):
         return '%s %s v%s' % (
@@ -700,7 +700,7 @@ class ReceiptRegister(ReportFilterMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('period', 'DESC'), ('building', 'ASC'),
-            ('account', 'ASC')]
+            ('account', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
