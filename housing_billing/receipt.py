@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from pypdf import PdfReader, PdfWriter
 from sql import Null
 from sql.aggregate import Count
+from sql.conditionals import Coalesce
 from trytond import config
 from trytond.i18n import gettext
 from trytond.model import (
@@ -693,7 +694,7 @@ class ReceiptRegister(ReportFilterMixin, ModelSQL, ModelView):
     payments = fields.Numeric("Payments", digits=MONEY, readonly=True)
     total_due = fields.Numeric("Total Due", digits=MONEY, readonly=True)
     amount = fields.Numeric("Amount to Pay", digits=MONEY, readonly=True)
-    emailed = fields.Boolean("E-mailed", readonly=True)
+    emails = fields.Integer("E-mails Sent", readonly=True)
     generated_at = fields.DateTime("Generated At", readonly=True)
 
     @classmethod
@@ -740,7 +741,7 @@ class ReceiptRegister(ReportFilterMixin, ModelSQL, ModelView):
             receipt.payments.as_('payments'),
             receipt.total_due.as_('total_due'),
             receipt.amount.as_('amount'),
-            (sent.count != Null).as_('emailed'),
+            Coalesce(sent.count, 0).as_('emails'),
             receipt.generated_at.as_('generated_at'),
             where=where)
 
