@@ -28,7 +28,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.sendmail import send_message_transactional
+from trytond.sendmail import SMTPDataManager, send_message_transactional
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
@@ -372,8 +372,14 @@ class Receipt(ModelSQL, ModelView):
     @classmethod
     def send_email(cls, receipts, datamanager=None):
         """E-mail each current receipt to its account if it opted in, once:
-        a receipt already in the log is not sent again."""
+        a receipt already in the log is not sent again.
+
+        The messages leave when the transaction commits; the data manager is
+        strict, so that a server that cannot be reached fails the commit and
+        no log claims a message that was never handed over."""
         pool = Pool()
+        if datamanager is None:
+            datamanager = SMTPDataManager(strict=True)
         Mail = pool.get('housing.receipt.mail')
         from_ = config.get('email', 'from')
         sent = {m.receipt.id for sub in grouped_slice(
