@@ -579,7 +579,12 @@ class Batch(ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    def send_email(cls, batches, datamanager=None):
+    def send_email(cls, batches):
+        cls.email(batches)
+
+    @classmethod
+    def email(cls, batches, datamanager=None):
+        "The logs of the batches' current receipts e-mailed now."
         Receipt = Pool().get('housing.receipt')
         receipts = Receipt.search([
                 ('batch', 'in', [b.id for b in batches]),

@@ -322,7 +322,7 @@ class HousingReceiptTestCase(LedgerTestCase):
                 run_queue()
 
                 manager = SMTPDataManager()
-                logs = Batch.send_email([batch], datamanager=manager)
+                logs = Batch.email([batch], datamanager=manager)
                 manager.tpc_vote(None)
                 manager.tpc_finish(None)
                 self.assertEqual(
@@ -343,7 +343,7 @@ class HousingReceiptTestCase(LedgerTestCase):
                 # Sent once: a second press sends nothing.
                 manager = SMTPDataManager()
                 self.assertEqual(
-                    Batch.send_email([batch], datamanager=manager), [])
+                    Batch.email([batch], datamanager=manager), [])
                 self.assertEqual(manager.queue, [])
         finally:
             controller.stop()
