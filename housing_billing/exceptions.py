@@ -49,3 +49,7 @@ class PaymentError(ValidationError):
 
 class MoveWriterError(ValidationError):
     pass
+
+
+class ReceiptError(ValidationError):
+    pass
