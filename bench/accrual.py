@@ -234,7 +234,8 @@ def run_month_workers(
         with Transaction().start(database, admin, context=context,
                 readonly=True):
             run = Run(run_id)
-            if run.state != 'computing':
+            pending = [c for c in run.chunks if c.state == 'pending']
+            if run.state != 'computing' or not pending:
                 state = run.state
                 failed = [c.error for c in run.chunks if c.state == 'failed']
                 break
@@ -247,6 +248,7 @@ def run_month_workers(
         transaction.commit()
     seconds['post (total)'] = time.perf_counter() - post_start
     wall = time.perf_counter() - start
+    seconds['peak RSS before the floor'] = peak_rss_mib()[0]
     with Transaction().start(database, admin, context=context,
             readonly=True):
         rows = count_rows(Run(run_id))
@@ -296,7 +298,6 @@ def main(argv=None):
         finally:
             workers.stop()
         SECONDS.update(seconds)
-        SECONDS['peak RSS before the floor'] = peak_rss_mib()[0]
         report(args, wall, rows, {})
         print("%-22s %8.0f MiB" % (
                 'largest worker RSS', workers.peak_kib / 1024))

@@ -16,12 +16,14 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from sql import Null
-from sql.aggregate import Max
+from sql.aggregate import Max, Sum
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from .bulk import as_date, as_decimal
 from .dated import most_specific
 from .engine import snapshot as engine
 from .engine.lines import PREMISES_ONLY, Kind, Method
@@ -626,22 +628,32 @@ class SnapshotLoader:
             where &= charge.service.in_(sorted(
                     i for i, s in self.services.items() if s.code in codes))
 
+        # SQLite would sum the quantities as floats.
+        summed = backend.name == 'postgresql'
+        columns = [charge.account, charge.service, charge.period,
+            charge.basis, charge.component]
+
         def query(ids):
             return charge.join(run, condition=charge.run == run.id).select(
-                charge.account, charge.service, charge.period, charge.basis,
-                charge.component, charge.quantity,
-                where=where_in(charge.account, ids) & where)
+                *columns,
+                Sum(charge.quantity) if summed else charge.quantity,
+                where=where_in(charge.account, ids) & where,
+                group_by=columns if summed else None)
+        codes = {i: s.code for i, s in self.services.items()}
         volumes = defaultdict(Decimal)
         for account, service, period, basis, zone, quantity in fetch_in(
                 query, ids):
-            key = (account, self.services[service].code, period,
-                basis or '', zone or '')
-            volumes[key] += quantity
+            key = (account, codes[service], as_date(period), basis or '',
+                zone or '')
+            volumes[key] += as_decimal(quantity)
+        periods = {}
         result = defaultdict(lambda: defaultdict(list))
-        for (account, code, period, basis, zone), volume in sorted(
+        for (account, code, date, basis, zone), volume in sorted(
                 volumes.items()):
+            if date not in periods:
+                periods[date] = billing_period(date)
             result[account][code].append(engine.PeriodVolume(
-                    period=billing_period(period), volume=volume,
+                    period=periods[date], volume=volume,
                     basis=basis or 'meter', zone=zone))
         return result
 
