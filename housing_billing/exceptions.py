@@ -49,3 +49,15 @@ class PaymentError(ValidationError):
 
 class MoveWriterError(ValidationError):
     pass
+
+
+class LegalEntityError(ValidationError):
+    pass
+
+
+class CourtCaseError(ValidationError):
+    pass
+
+
+class InstallmentError(ValidationError):
+    pass
