@@ -46,7 +46,8 @@ class CourtCase(ModelSQL, ModelView):
         ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))])
     debtor = fields.Many2One(
-        'party.party', "Debtor", required=True, ondelete='RESTRICT')
+        'party.party', "Debtor", required=True, ondelete='RESTRICT',
+        context={'company': Eval('company', -1)}, depends={'company'})
     number = fields.Char("Case Number")
     kind = fields.Selection(KINDS, "Kind", required=True)
     court = fields.Char("Court")
