@@ -306,6 +306,7 @@ class Disclosure(ReportFilterMixin, ModelSQL, ModelView):
     placed = fields.Boolean(
         "Placed", readonly=True,
         help="Placed in ГИС ЖКХ: the exchange is not tracked yet.")
+    value_text = fields.Function(fields.Char("Value"), 'get_value_text')
 
     @classmethod
     def __setup__(cls):
@@ -313,6 +314,22 @@ class Disclosure(ReportFilterMixin, ModelSQL, ModelView):
         cls._order = [
             ('building', 'ASC'), ('sequence', 'ASC'), ('service', 'ASC'),
             ('id', 'ASC')]
+
+    @classmethod
+    def _printed_columns(cls):
+        "The values have different units: printed as text, not summed."
+        return ['building', 'item', 'service', 'value_text', 'source',
+            'placed']
+
+    def get_value_text(self, name):
+        if self.value is None:
+            return ''
+        if self.item in {'tariff', 'accrued', 'collected', 'debt',
+                'claimed'}:
+            digits = 2 if self.value == round(self.value, 2) else 4
+        else:
+            digits = 0 if self.value == self.value.to_integral_value() else 2
+        return format_number(self.value, digits)
 
     @classmethod
     def table_query(cls):

@@ -11,6 +11,7 @@ from trytond.transaction import Transaction
 
 from .penalty_tools import LedgerTestCase, pay
 from .report_data_stock import DECEMBER, NOVEMBER, D, build_house
+from .test_report_stock import pdf_text
 
 
 class CourtCaseTestCase(LedgerTestCase):
@@ -76,6 +77,13 @@ class CourtCaseTestCase(LedgerTestCase):
                 self.assertEqual(sum(r.collected for r in rows), sum(
                         p.amount for p in Payment.search(
                             [('court_case', '!=', None)])))
+                PrintedTable = pool.get(
+                    'housing.report.printed_table', type='report')
+                text = pdf_text(PrintedTable.render_table(
+                        CaseReport, rows, "Реестр судебных дел"))
+                self.assertIn("Реестр судебных дел", text)
+                self.assertIn("2-100/2025", text)
+                self.assertIn("21 834,56", text.replace('\xa0', ' '))
             with Transaction().set_context(
                     company=company.id, period_from=NOVEMBER,
                     period_to=NOVEMBER):

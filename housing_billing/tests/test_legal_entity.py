@@ -26,7 +26,7 @@ class LegalEntityTestCase(LedgerTestCase):
 
     @with_transaction()
     def test_invoice_posted_with_the_run(self):
-        "The office's month is one posted invoice; the ledger = the run"
+        "The office's month is a posted invoice and an act; ledger = run"
         company = create_company()
         with set_company(company):
             house = build_house(company, pay_december=False)
@@ -76,33 +76,8 @@ class LegalEntityTestCase(LedgerTestCase):
             self.assertEqual(revenue, run.total)
             self.assertEqual(run.ledger_origins(), [str(run), str(invoice)])
 
-    @with_transaction()
-    def test_ordinary_accounts_untouched(self):
-        "Without a legal entity no invoice is made"
-        pool = Pool()
-        Account = pool.get('housing.account')
-        Invoice = pool.get('account.invoice')
-        company = create_company()
-        with set_company(company):
-            house = build_house(company, post=False)
-            office = house.accounts[2]
-            Account.write([office], {'legal_entity': False})
-            Run = pool.get('housing.accrual.run')
-            Run.post([house.run])
-            self.assertEqual(Invoice.search([]), [])
-            line, = receivable_lines(office)
-            self.assertEqual(line.move.origin, house.run)
-            self.assertEqual(line.debit, Decimal('2100.00'))
-
-    @with_transaction()
-    def test_act_amount_in_words(self):
-        "The act names the parties, the service and the amount in words"
-        pool = Pool()
-        Act = pool.get('housing.legal_entity.act', type='report')
-        company = create_company()
-        with set_company(company):
-            house = build_house(company, pay_december=False)
-            invoice, = house.run.invoices
+            # The act names the parties, the service and the amount in words
+            Act = Pool().get('housing.legal_entity.act', type='report')
             _, content, _, _ = Act.execute([invoice.id], {
                     'model': 'account.invoice', 'id': invoice.id,
                     'ids': [invoice.id]})

@@ -13,6 +13,7 @@ from trytond.transaction import Transaction
 
 from .penalty_tools import LedgerTestCase
 from .report_data_stock import DECEMBER, NOVEMBER, D, build_house
+from .test_report_stock import pdf_text
 
 
 class ReportRegulatoryTestCase(LedgerTestCase):
@@ -74,6 +75,14 @@ class ReportRegulatoryTestCase(LedgerTestCase):
                 self.assertEqual(values['debt', None], months[-1].debt)
                 read = Disclosure.read([rows[0].id], ['item', 'value'])
                 self.assertEqual(read[0]['item'], 'total_area')
+                PrintedTable = pool.get(
+                    'housing.report.printed_table', type='report')
+                text = pdf_text(PrintedTable.render_table(
+                        Disclosure, rows, "Раскрытие информации"))
+                self.assertIn("Раскрытие информации", text)
+                self.assertIn("Total Area, m²", text)
+                self.assertIn("8 400,00", text.replace('\xa0', ' '))
+                self.assertNotIn(" Total\n", text)  # no sum of units
             with Transaction().set_context(
                     company=company.id, period_from=NOVEMBER,
                     period_to=NOVEMBER, buildings=[-1]):

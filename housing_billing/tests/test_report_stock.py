@@ -32,7 +32,7 @@ class ReportStockTestCase(LedgerTestCase):
 
     @with_transaction()
     def test_stock_reports(self):
-        "F1, F2, F4: areas, accounts, owners and votes agree"
+        "F1, F2, F4: areas, accounts, owners and votes agree; F3 persons"
         pool = Pool()
         Register = pool.get('housing.report.premises_register')
         Owners = pool.get('housing.report.owners_register')
@@ -149,14 +149,8 @@ class ReportStockTestCase(LedgerTestCase):
             self.assertIn("временно", text)
             self.assertIn("10.11.2025–25.11.2025", text)
 
-    @with_transaction()
-    def test_residents(self):
-        "F3: counts per account and month; persons = the kernel's"
-        pool = Pool()
-        Residents = pool.get('housing.report.residents')
-        company = create_company()
-        with set_company(company):
-            house = build_house(company, post=False)
+            # F3: counts per account and month; persons = the kernel's
+            Residents = pool.get('housing.report.residents')
             with Transaction().set_context(
                     company=company.id, period_from=D(2025, 10, 1),
                     period_to=NOVEMBER):
