@@ -98,6 +98,15 @@ class ChairmanSummary(ReportFilterMixin, ModelSQL, ModelView):
         help="The balance of the cash desk and bank accounts of the "
         "housing configuration at the end of the month.")
     open_cases = fields.Integer("Open Court Cases", readonly=True)
+    meters = fields.Integer(
+        "Individual Meters", readonly=True,
+        help="The individual meters in service during the month.")
+    meters_read = fields.Integer(
+        "Meters Read", readonly=True,
+        help="The individual meters with a reading dated in the month.")
+    readings_rate = fields.Function(
+        fields.Numeric("Readings Received, %", digits=(16, 2)),
+        'get_readings_rate')
 
     @classmethod
     def __setup__(cls):
@@ -157,6 +166,7 @@ class ChairmanSummary(ReportFilterMixin, ModelSQL, ModelView):
             .join(account, condition=case.account == account.id)
             .join(premises, condition=account.premises == premises.id)
             .select(Count(case.id).as_('count'), where=case_where))
+        meters, read = cls.meters_query(company, buildings, month, end)
         true = Literal(True)
         return (company_table
             .join(accrued, condition=true)
@@ -164,6 +174,8 @@ class ChairmanSummary(ReportFilterMixin, ModelSQL, ModelView):
             .join(debt, condition=true)
             .join(cash, condition=true)
             .join(cases, condition=true)
+            .join(meters, condition=true)
+            .join(read, condition=true)
             .select(
                 Literal(index).as_('id'),
                 Literal(month).as_('period'),
@@ -175,7 +187,33 @@ class ChairmanSummary(ReportFilterMixin, ModelSQL, ModelView):
                     ).as_('debt_change'),
                 Coalesce(cash.amount, 0).as_('cash'),
                 Coalesce(cases.count, 0).as_('open_cases'),
+                Coalesce(meters.count, 0).as_('meters'),
+                Coalesce(read.count, 0).as_('meters_read'),
                 where=company_table.id == company))
+
+    @classmethod
+    def meters_query(cls, company, buildings, month, end):
+        """The individual meters in service in the month, and those of
+        them read in the month (D1/D2)."""
+        pool = Pool()
+        meter = pool.get('housing.meter').__table__()
+        reading = pool.get('housing.meter.reading').__table__()
+        premises = pool.get('housing.premises').__table__()
+        building = pool.get('housing.building').__table__()
+        where = ((meter.kind == 'individual')
+            & (meter.installation_date <= end)
+            & ((meter.removal_date == Null) | (meter.removal_date >= month))
+            & (building.company == company))
+        if buildings:
+            where &= building.id.in_(buildings)
+        query = (meter
+            .join(premises, condition=meter.premises == premises.id)
+            .join(building, condition=premises.building == building.id))
+        read = reading.select(reading.meter,
+            where=(reading.date >= month) & (reading.date <= end))
+        return (query.select(Count(meter.id).as_('count'), where=where),
+            query.select(Count(meter.id).as_('count'),
+                where=where & meter.id.in_(read)))
 
     @classmethod
     def cash_query(cls, company, end):
@@ -198,6 +236,12 @@ class ChairmanSummary(ReportFilterMixin, ModelSQL, ModelView):
         if not self.accrued:
             return None
         return (self.collected * 100 / self.accrued).quantize(
+            Decimal('0.01'))
+
+    def get_readings_rate(self, name):
+        if not self.meters:
+            return None
+        return (Decimal(self.meters_read) * 100 / self.meters).quantize(
             Decimal('0.01'))
 
     @classmethod
@@ -254,7 +298,8 @@ class ChairmanSummaryPrint(Report):
         story.append(Paragraph(escape(format_date(Date.today())),
                 styles['text']))
         fields_ = ['accrued', 'collected', 'collection_rate',
-            'debt_opening', 'debt', 'debt_change', 'cash', 'open_cases']
+            'debt_opening', 'debt', 'debt_change', 'cash', 'open_cases',
+            'readings_rate']
         strings = Summary.fields_get(fields_)
         for record in records:
             story.append(Paragraph(

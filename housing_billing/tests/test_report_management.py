@@ -13,6 +13,7 @@ from trytond.transaction import Transaction
 
 from .penalty_tools import LedgerTestCase, setup_penalty_service
 from .report_data_stock import DECEMBER, NOVEMBER, D, build_house
+from .tools import create_service
 
 
 class ReportManagementTestCase(LedgerTestCase):
@@ -61,6 +62,19 @@ class ReportManagementTestCase(LedgerTestCase):
                         'description': "Жалоба от 01.12.2025",
                         }])
 
+            # Two water meters, one read in December (D1/D2: 50 %)
+            Meter = pool.get('housing.meter')
+            water = create_service('HVS')
+            meters = Meter.create([{
+                        'service': water.id, 'building': house.building.id,
+                        'premises': flat.id, 'serial_number': number,
+                        'installation_date': D(2024, 1, 10),
+                        'installation_value1': Decimal('100'),
+                        } for flat, number in zip(
+                        house.flats, ['M-1', 'M-2'])])
+            pool.get('housing.meter.reading').create([{
+                        'meter': meters[0].id, 'date': D(2025, 12, 20),
+                        'value1': Decimal('104.5')}])
             with Transaction().set_context(
                     company=company.id, period_from=NOVEMBER,
                     period_to=DECEMBER):
@@ -68,13 +82,16 @@ class ReportManagementTestCase(LedgerTestCase):
                 self.assertEqual(
                     [(r.period, r.accrued, r.collected, r.collection_rate,
                             r.debt_opening, r.debt, r.debt_change, r.cash,
-                            r.open_cases) for r in [november, december]],
+                            r.open_cases, r.meters, r.meters_read,
+                            r.readings_rate) for r in [november, december]],
                     [(NOVEMBER, Decimal('8400.00'), Decimal('0'), Decimal(
                                 '0.00'), Decimal('0'), Decimal('8400.00'),
-                            Decimal('8400.00'), Decimal('0'), 0),
+                            Decimal('8400.00'), Decimal('0'), 0, 2, 0,
+                            Decimal('0.00')),
                         (DECEMBER, Decimal('0'), Decimal('5200.00'), None,
                             Decimal('8400.00'), Decimal('3200.00'),
-                            Decimal('-5200.00'), Decimal('5200.00'), 1)])
+                            Decimal('-5200.00'), Decimal('5200.00'), 1, 2, 1,
+                            Decimal('50.00'))])
                 # Check: each figure = its source.
                 self.assertEqual(november.accrued, house.run.total)
                 self.assertEqual(december.collected, sum(
