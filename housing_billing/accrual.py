@@ -518,7 +518,7 @@ class Run(Workflow, ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         cursor.execute(*line.join(move, condition=line.move == move.id
                 ).select(Sum(line.debit - line.credit),
-                where=(move.origin == str(self))
+                where=move.origin.in_(self.ledger_origins())
                 & (line.housing_account != Null)))
         ledger, = cursor.fetchone()
         ledger = as_money(ledger) or Decimal(0)
@@ -526,6 +526,10 @@ class Run(Workflow, ModelSQL, ModelView):
             raise AccrualError(gettext(
                     'housing_billing.msg_accrual_ledger_mismatch',
                     run=self.rec_name, total=self.total, ledger=ledger))
+
+    def ledger_origins(self):
+        "The origins of the moves that post the run (legal_entity adds)."
+        return [str(self)]
 
     @property
     def billing_period(self):

@@ -53,3 +53,15 @@ class MoveWriterError(ValidationError):
 
 class ReceiptError(ValidationError):
     pass
+
+
+class LegalEntityError(ValidationError):
+    pass
+
+
+class CourtCaseError(ValidationError):
+    pass
+
+
+class InstallmentError(ValidationError):
+    pass
