@@ -183,7 +183,7 @@ class WorkerPool:
                 os.path.join(os.path.dirname(sys.executable),
                     'trytond-worker'),
                 '-c', config, '-d', database, '-n', str(processes),
-                '--timeout', '1'], env=env)
+                '--timeout', '1'], env=env, start_new_session=True)
         self.peak_kib = 0
 
     def tree(self):
@@ -210,8 +210,15 @@ class WorkerPool:
                 pass
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait()
+        import os
+        import signal
+        # The worker's pool processes are in its session: stop them all.
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except Exception:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 def run_month_workers(

@@ -115,11 +115,25 @@ def create_fiscalyear(company, year):
                 'sequence_type': sequence_type.id,
                 'company': company.id,
                 }])
+    invoices, = Sequence.create([{
+                'name': "Счета %s" % year,
+                'sequence_type': ModelData.get_id(
+                    'account_invoice', 'sequence_type_account_invoice'),
+                'company': company.id,
+                }])
     fiscalyear, = FiscalYear.create([{
                 'name': str(year), 'company': company.id,
                 'start_date': start, 'end_date': end,
                 'move_sequence': sequence.id,
                 }])
+    # The invoices of legal entities (housing_billing's legal_entity).
+    pool.get('account.fiscalyear.invoice_sequence').write(
+        list(fiscalyear.invoice_sequences), {
+            'out_invoice_sequence': invoices.id,
+            'out_credit_note_sequence': invoices.id,
+            'in_invoice_sequence': invoices.id,
+            'in_credit_note_sequence': invoices.id,
+            })
     FiscalYear.create_period([fiscalyear])
 
 
