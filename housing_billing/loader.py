@@ -27,6 +27,7 @@ from .bulk import as_date, as_decimal
 from .dated import most_specific
 from .engine import snapshot as engine
 from .engine.lines import PREMISES_ONLY, Kind, Method
+from .engine.meter import zone_volume
 from .engine.params import Timeline
 from .engine.periods import Period
 from .meter import ZONE_FIELDS
@@ -175,6 +176,29 @@ def zone_readings(zones, date, values):
 
 def where_in(column, ids):
     return fields.SQL_OPERATORS['in'](column, ids)
+
+
+def needs_history(meter, period, policy=engine.Policy()):
+    """Whether the kernel may read the meter's billed history for period:
+    unless every zone has its reading of the period and of the period
+    before (no average to fall back on, none to reconcile) and the meter
+    has no event in the period. The snapshots have the default policy."""
+    if meter.access_refused_on is not None:
+        return True
+    for day in (meter.out_of_service_on, meter.verification_due):
+        if day is not None and day <= period.end:
+            return True
+    split = policy.commissioning_month == 'split_by_days'
+    previous = period.previous()
+    for zone in meter.zones:
+        try:
+            volume = zone_volume(
+                meter, zone, period, policy.reading_cutoff_day, split)
+        except Exception:
+            return True
+        if volume is None or volume.previous_period != previous:
+            return True
+    return False
 
 
 def account_buildings(ids):
@@ -361,8 +385,10 @@ class SnapshotLoader:
                 )
         else:
             meters = self.meters(premises)
-            metered = {
-                a for a, r in rows.items() if meters.get(r.premises)}
+            needing = {(p, m.service) for p, ms in meters.items()
+                for m in ms if needs_history(m, self.period)}
+            metered = {a for a, r in rows.items()
+                if any(p == r.premises for p, _ in needing)}
             chunk = Chunk(
                 accounts=rows,
                 areas=self.premises_areas(premises),
@@ -371,8 +397,8 @@ class SnapshotLoader:
                 residents=self.residents(ids),
                 absences=self.absences(ids),
                 meters=meters,
-                history=self.billed_history(sorted(metered), {
-                        m.service for ms in meters.values() for m in ms}),
+                history=self.billed_history(
+                    sorted(metered), {code for _, code in needing}),
                 **self.entered(rows),
                 )
         self.load_buildings({r.building for r in rows.values()})
