@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
@@ -386,7 +387,8 @@ class SnapshotLoader:
         else:
             meters = self.meters(premises)
             needing = {(p, m.service) for p, ms in meters.items()
-                for m in ms if needs_history(m, self.period)}
+                for m in ms if self.history_posted
+                and needs_history(m, self.period)}
             metered = {a for a, r in rows.items()
                 if any(p == r.premises for p, _ in needing)}
             chunk = Chunk(
@@ -403,6 +405,21 @@ class SnapshotLoader:
                 )
         self.load_buildings({r.building for r in rows.values()})
         return {i: self.snapshot(chunk, rows[i]) for i in ids}
+
+    @cached_property
+    def history_posted(self):
+        "Whether a run of the company is posted in the history window"
+        run = Pool().get('housing.accrual.run').__table__()
+        first = period_start(self.period)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*run.select(run.id,
+                where=(run.company == self.company.id)
+                & (run.state == 'posted')
+                & (run.period >= first - dt.timedelta(
+                        days=31 * HISTORY_MONTHS))
+                & (run.period < first),
+                limit=1))
+        return cursor.fetchone() is not None
 
     def self_contained(self, codes):
         "Whether the services of codes are charged from the premises alone"
