@@ -68,6 +68,7 @@ def setup_ledger(company, first_year, last_year):
         create_fiscalyear(company, year)
     set_revenue_accounts(company)
     set_accrual_journal()
+    set_payment_accounts(company)
 
 
 def create_chart(company):
@@ -180,6 +181,26 @@ def set_accrual_journal():
         configuration.accrual_journal = record(
             'account.journal_revenue', 'account.journal')
         configuration.save()
+
+
+def set_payment_accounts(company):
+    "The journal and accounts of payments (50, 51) and of penalties (62.02)"
+    pool = Pool()
+    Configuration = pool.get('housing.configuration')
+    configuration = Configuration(1)
+    if not configuration.payment_journal:
+        configuration.payment_journal = record(
+            'account.journal_cash', 'account.journal')
+    if not configuration.payment_cash_account:
+        configuration.payment_cash_account = account(
+            company, 'l10n_ru_housing.account_50')
+    if not configuration.payment_bank_account:
+        configuration.payment_bank_account = account(
+            company, 'l10n_ru_housing.account_51')
+    if not configuration.penalty_receivable_account:
+        configuration.penalty_receivable_account = account(
+            company, 'l10n_ru_housing.account_62_02')
+    configuration.save()
 
 
 def reading_years():
