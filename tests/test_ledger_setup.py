@@ -73,5 +73,11 @@ class LedgerSetupTestCase(unittest.TestCase):
             self.assertEqual(
                 Period.find(company, date=dt.date(2026, 3, 31)).start_date,
                 dt.date(2026, 3, 1))
+            configuration = Configuration(1)
+            self.assertEqual(configuration.accrual_journal.type, 'revenue')
+            self.assertEqual(configuration.payment_journal.type, 'cash')
             self.assertEqual(
-                Configuration(1).accrual_journal.type, 'revenue')
+                (configuration.payment_cash_account.code,
+                    configuration.payment_bank_account.code,
+                    configuration.penalty_receivable_account.code),
+                ('50', '51', '62.02'))
