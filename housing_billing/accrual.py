@@ -36,6 +36,7 @@ from .move_writer import LineSpec, MoveSpec, MoveWriter
 from .penalty import penalty_charge_rows, penalty_receivable
 from .recalculation import REASON_ORDER
 from .receivable import payers_at
+from .savepoint import attempt
 
 MONEY = (16, 2)
 CHUNK = 500
@@ -907,29 +908,17 @@ class Chunk(ModelSQL, ModelView):
     def compute_in_savepoint(self, shared):
         """Compute the building, or leave nothing of it and say why: a
         failed chunk is computed again by the run's Resume."""
-        connection = Transaction().connection
-        cursor = connection.cursor()
-        if getattr(connection, 'in_transaction', True) is False:
-            # SQLite: a savepoint outside a transaction would be one, and
-            # releasing it would commit.
-            cursor.execute('BEGIN')
-        cursor.execute('SAVEPOINT housing_accrual_chunk')
         # Nothing of an earlier attempt remains to be cleared: a chunk's
         # rows and its state commit together, and a failure rolls back to
         # the savepoint.
-        try:
+        with attempt('housing_accrual_chunk') as outcome:
             requests = self.run.compute_charges([self.building], shared)
             self.claim(requests)
-        except backend.DatabaseOperationalError:
-            raise
-        except Exception as exception:
-            cursor.execute('ROLLBACK TO SAVEPOINT housing_accrual_chunk')
-            state, error = 'failed', str(exception) or repr(exception)
-        else:
-            cursor.execute('RELEASE SAVEPOINT housing_accrual_chunk')
-            state, error = 'done', None
         with without_check_access():
-            self.write([self], {'state': state, 'error': error})
+            self.write([self], {
+                    'state': 'failed' if outcome.error else 'done',
+                    'error': outcome.error,
+                    })
 
     def claim(self, request_ids):
         "The requests charged by the run, done when it is posted."

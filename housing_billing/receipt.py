@@ -41,6 +41,7 @@ from .engine.periods import Period
 from .exceptions import ReceiptError
 from .receipt_data import gather
 from .report_context import ReportFilterMixin
+from .savepoint import attempt
 
 MONEY = (16, 2)
 if config.getboolean('attachment', 'filestore', default=True):
@@ -649,27 +650,16 @@ class BatchBuilding(ModelSQL, ModelView):
     def generate_in_savepoint(self):
         pool = Pool()
         Receipt = pool.get('housing.receipt')
-        connection = Transaction().connection
-        cursor = connection.cursor()
-        if getattr(connection, 'in_transaction', True) is False:
-            cursor.execute('BEGIN')
-        cursor.execute('SAVEPOINT housing_receipt_chunk')
         values = {}
-        try:
+        with attempt('housing_receipt_chunk') as outcome:
             batch = self.batch
             ids = self.account_ids()
             _, receipts = Receipt.generate(
                 batch.company, batch.period, ids, batch=batch)
             values['pdf'] = Receipt.merge([r.pdf for r in receipts])
-        except Exception as exception:
-            from trytond import backend
-            if isinstance(exception, backend.DatabaseOperationalError):
-                raise
-            cursor.execute('ROLLBACK TO SAVEPOINT housing_receipt_chunk')
-            values.update(state='failed', pdf=None,
-                error=str(exception) or repr(exception))
+        if outcome.error:
+            values.update(state='failed', pdf=None, error=outcome.error)
         else:
-            cursor.execute('RELEASE SAVEPOINT housing_receipt_chunk')
             values.update(state='done', error=None)
         with without_check_access():
             self.write([self], values)

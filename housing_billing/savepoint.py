@@ -1,0 +1,37 @@
+# This file is part of the housing billing suite. See the COPYRIGHT file at
+# the top level of this repository for copyright notices and license terms.
+"""One building's work in a savepoint: the chunks of accrual runs and of
+receipt batches either finish or leave nothing behind and say why."""
+from contextlib import contextmanager
+
+from trytond import backend
+from trytond.transaction import Transaction
+
+
+class Outcome:
+    "The error of the work, None when it succeeded"
+    error = None
+
+
+@contextmanager
+def attempt(name):
+    """Run the block in the savepoint name: an exception rolls back to it
+    and is kept as the outcome's error, except the database's operational
+    errors, which the queue retries with the whole transaction."""
+    connection = Transaction().connection
+    cursor = connection.cursor()
+    if getattr(connection, 'in_transaction', True) is False:
+        # SQLite: a savepoint outside a transaction would be one, and
+        # releasing it would commit.
+        cursor.execute('BEGIN')
+    cursor.execute('SAVEPOINT %s' % name)
+    outcome = Outcome()
+    try:
+        yield outcome
+    except backend.DatabaseOperationalError:
+        raise
+    except Exception as exception:
+        cursor.execute('ROLLBACK TO SAVEPOINT %s' % name)
+        outcome.error = str(exception) or repr(exception)
+    else:
+        cursor.execute('RELEASE SAVEPOINT %s' % name)
