@@ -242,9 +242,11 @@ def run_month_workers(
                 readonly=True):
             run = Run(run_id)
             pending = [c for c in run.chunks if c.state == 'pending']
-            if run.state != 'computing' or not pending:
+            failed = [c.error for c in run.chunks if c.state == 'failed']
+            # Every chunk done, the run is computed by the queued check
+            # that follows the last task: waited for too.
+            if run.state != 'computing' or (failed and not pending):
                 state = run.state
-                failed = [c.error for c in run.chunks if c.state == 'failed']
                 break
     assert state == 'computed' and not failed, (state, failed[:3])
     seconds['compute (total)'] = time.perf_counter() - start

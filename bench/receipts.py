@@ -7,9 +7,10 @@ posted), then generates its buildings as Tryton's queue workers would: each
 building in a transaction of its own, committed, spread over --processes
 processes (each its own trytond pool, like trytond-worker). Prints the
 wall time, the CPU seconds of all processes, receipts per second, the
-CPU seconds of each phase (figures read with SQL, PDF per account, the
-building's PDF joined from them, records and file store) and the peak
-RSS.
+CPU seconds of each phase (figures read with SQL, PDF per account,
+records and file store) and the peak RSS. With --print, the printing PDF of
+every building is then made as the button «Make Printing PDF» makes it,
+timed apart (it is not part of the batch).
 
 The receipts are kept (a bench database is meant for this); --clean deletes
 with SQL the receipts, e-mail log and batches of --period first, so that a
@@ -71,7 +72,7 @@ def instrument(pool):
     Receipt = pool.get('housing.receipt')
     timed(receipt, 'gather', 'figures (SQL)')
     timed(Receipt, 'render', 'PDF per account')
-    timed(Receipt, 'merge', 'PDF per building')
+    timed(Receipt, 'merge', 'PDF per building (on demand)')
     timed(Receipt, 'create', 'records and file store')
 
 
@@ -133,21 +134,35 @@ def prepare(pool, args):
 
 
 def work(args):
-    "A worker process: the buildings --chunks, a transaction each."
+    """A worker process: the buildings --chunks, a transaction each; with
+    --print, then their printing PDFs (timed apart: they are made when an
+    accountant asks for them, not in the batch)."""
     from trytond.transaction import Transaction
     pool = start_pool(args)
     instrument(pool)
     admin, company = admin_context(pool, args.database)
     Chunk = pool.get('housing.receipt.batch.building')
     failed = 0
-    for chunk_id in json.loads(args.chunks):
+    chunk_ids = json.loads(args.chunks)
+    for chunk_id in chunk_ids:
         with Transaction().start(args.database, admin, context={
                     'company': company, 'language': 'ru'}) as transaction:
             Chunk.generate([Chunk(chunk_id)])
             failed += Chunk(chunk_id).state != 'done'
             transaction.commit()
     SECONDS['failed buildings'] = failed
-    print(json.dumps(dict(SECONDS, rss=peak_rss_mib(), cpu=cpu_seconds())))
+    cpu = cpu_seconds()
+    rss = peak_rss_mib()
+    if args.print:
+        start = cpu_seconds()
+        for chunk_id in chunk_ids:
+            with Transaction().start(args.database, admin, context={
+                        'company': company, 'language': 'ru'}
+                    ) as transaction:
+                Chunk.make_pdf([Chunk(chunk_id)])
+                transaction.commit()
+        SECONDS['printing PDFs'] = cpu_seconds() - start
+    print(json.dumps(dict(SECONDS, rss=rss, cpu=cpu)))
 
 
 def main(argv=None):
@@ -161,6 +176,8 @@ def main(argv=None):
     parser.add_argument('--filestore',
         default=os.path.join(os.path.dirname(os.path.dirname(
                     os.path.abspath(__file__))), 'var', 'bench', 'filestore'))
+    parser.add_argument('--print', action='store_true',
+        help="then make the printing PDF of every building, timed apart")
     parser.add_argument('--chunks', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ['TRYTOND_DATABASE__PATH'] = args.filestore
@@ -184,12 +201,15 @@ def main(argv=None):
                 '-c', args.config, '-d', args.database,
                 '--period', args.period.isoformat(),
                 '--filestore', args.filestore,
-                '--chunks', json.dumps(share)],
+                '--chunks', json.dumps(share)]
+            + (['--print'] if args.print else []),
             stdout=subprocess.PIPE, text=True) for share in shares]
     results = [json.loads(w.communicate()[0].strip().splitlines()[-1])
         for w in workers]
     wall = time.perf_counter() - start
-    cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
+    # The processes' CPU up to the end of the receipts (the printing PDFs
+    # of --print apart): the wall time includes them.
+    cpu = sum(r['cpu'] for r in results)
     print("period %s, database %s, %s processes" % (
             args.period, args.database, args.processes))
     print("accounts %s, buildings %s, failed buildings %d" % (
@@ -198,10 +218,18 @@ def main(argv=None):
     print("wall %.1f s: %.0f receipts/s; CPU %.1f s (all processes): "
         "%.0f receipts per CPU second" % (
             wall, accounts / wall, cpu, accounts / cpu))
-    for name in ['figures (SQL)', 'PDF per account', 'PDF per building',
+    for name in ['figures (SQL)', 'PDF per account',
             'records and file store']:
         print("  %-24s %7.1f s CPU (summed over processes)" % (
                 name, sum(r.get(name, 0) for r in results)))
+    if args.print:
+        printing = sum(r.get('printing PDFs', 0) for r in results)
+        print("printing PDFs of the %s buildings made afterwards: %.1f s "
+            "CPU (%.0f pages per CPU second; in the wall time above), of "
+            "which pypdf's join %.1f s" % (
+                len(chunks), printing, accounts / printing,
+                sum(r.get('PDF per building (on demand)', 0)
+                    for r in results)))
     print("peak RSS of a process %.0f MiB" % max(r['rss'] for r in results))
     print("load average before %s, after %s" % (
             ', '.join('%.1f' % v for v in load_before),

@@ -130,6 +130,20 @@ class Account(ModelSQL, ModelView):
     def is_open(self, date):
         return in_force(self, date, start='opened', end='closed')
 
+    @classmethod
+    def opening_debts(cls, company, account_ids, until):
+        """{account id: {period start: principal}} owed before the
+        accounts were billed here (migrated opening balances), periods up
+        to ``until``; extended by the modules that bring them in."""
+        return {}
+
+    @classmethod
+    def opening_advances(cls, company, account_ids, until):
+        """{account id: [(date, None, None, amount)]}: the advances the
+        accounts had before they were billed here, as posted_allocations
+        gives advances, dated up to ``until``."""
+        return {}
+
     def residents_at(self, date):
         return [r for r in self.residents if in_force(
                     r, date, start='registered_from', end='registered_to')]
@@ -320,7 +334,8 @@ class AccountService(RecalculationTriggerMixin, ModelSQL, ModelView):
     __name__ = 'housing.account.service'
     _recalculation_reason = Reason.SERVICE
     _recalculation_fields = {
-        'account', 'service', 'date_from', 'date_to', 'meter_impossible'}
+        'account', 'service', 'date_from', 'date_to', 'meter_impossible',
+        'access_refused_twice'}
     __string__ = "Account Service"
     _history = True
 
@@ -335,6 +350,12 @@ class AccountService(RecalculationTriggerMixin, ModelSQL, ModelView):
         help="An act states that no meter can be installed for this "
         "service: the normative applies without the increasing coefficient "
         "and temporary absences reduce the charge (Decree 354 para 86).")
+    access_refused_twice = fields.Date(
+        "Access Refused Twice",
+        help="Electricity: the date of the second act stating that the "
+        "consumer refused access for installing or replacing the meter. "
+        "From the next month the normative is charged with the increasing "
+        "coefficient.")
 
     @classmethod
     def __setup__(cls):

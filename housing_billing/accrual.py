@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from sql import Null
 from sql.aggregate import Count, Min, Sum
-from trytond import backend
+from trytond import backend, config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -20,6 +20,7 @@ from trytond.transaction import Transaction, without_check_access
 from . import bulk, compute_workers
 from .building_pass import BuildingPass
 from .bulk import as_date, as_decimal, as_money
+from .chunking import batches
 from .engine.calculate import calculate
 from .engine.lines import Basis, ChargeLine, Kind
 from .engine.meter import ReadingRejected
@@ -33,7 +34,12 @@ from .loader import (
     period_start,
 )
 from .move_writer import LineSpec, MoveSpec, MoveWriter
-from .penalty import penalty_charge_rows, penalty_receivable
+from .penalty import (
+    HOUSING,
+    METHODS,
+    penalty_charge_rows,
+    penalty_receivable,
+)
 from .recalculation import REASON_ORDER
 from .receivable import payers_at
 from .savepoint import attempt
@@ -51,11 +57,17 @@ KINDS = [
     ]
 
 
+# The penalty base of a penalty line's method
+PENALTY_BASES = {method: base for base, method in METHODS.items()}
+
+
 class ReceivableSum(NamedTuple):
-    "The charges of a run for one personal account, penalties apart"
+    """The charges of a run for one personal account, penalties apart:
+    penalty is the method of the penalty lines summed ('penalty',
+    'penalty_capital_repair'), '' for the services."""
     account: int
     number: str
-    penalty: bool
+    penalty: str
     amount: Decimal
 
 
@@ -219,6 +231,17 @@ class Run(Workflow, ModelSQL, ModelView):
                         run=run.rec_name, period=run.period.isoformat()))
 
     @classmethod
+    def check_modification(cls, mode, runs, values=None, external=False):
+        super().check_modification(
+            mode, runs, values=values, external=external)
+        if mode == 'write':
+            for run in runs:
+                if run.state == 'posted':
+                    raise AccessError(gettext(
+                            'housing_billing.msg_accrual_modify_posted',
+                            run=run.rec_name))
+
+    @classmethod
     def delete(cls, runs):
         for run in runs:
             if run.state == 'posted':
@@ -256,7 +279,9 @@ class Run(Workflow, ModelSQL, ModelView):
                 for building, count in run.chunk_buildings()])
         cls.write(runs, {'computed_at': None})
         cls.enqueue(chunks)
-        cls.update_state(runs)
+        # Queued: the runs are computing only once this call returns (a
+        # run without account has no chunk to check it).
+        cls.__queue__.update_state(runs)
 
     @classmethod
     @ModelView.button
@@ -270,15 +295,8 @@ class Run(Workflow, ModelSQL, ModelView):
     def enqueue(cls, chunks):
         "Queue the chunks in tasks of about BATCH accounts."
         Chunk = Pool().get('housing.accrual.chunk')
-        batch, size = [], 0
-        for chunk in sorted(chunks, key=lambda c: (c.run.id, c.id)):
-            if batch and (size + (chunk.accounts or 0) > BATCH
-                    or batch[-1].run != chunk.run):
-                Chunk.__queue__.compute(batch)
-                batch, size = [], 0
-            batch.append(chunk)
-            size += chunk.accounts or 0
-        if batch:
+        for batch in batches(chunks, lambda c: c.run,
+                lambda c: c.accounts or 0, BATCH):
             Chunk.__queue__.compute(batch)
 
     @classmethod
@@ -426,14 +444,15 @@ class Run(Workflow, ModelSQL, ModelView):
                 account, condition=charge.account == account.id
                 ).select(
                     charge.building, charge.account, account.number,
-                    charge.kind, Sum(charge.amount),
+                    charge.kind, charge.method, Sum(charge.amount),
                     where=charge.run == self.id,
                     group_by=[charge.building, charge.account,
-                        account.number, charge.kind]))
+                        account.number, charge.kind, charge.method]))
         sums = defaultdict(Decimal)
         numbers = {}
-        for building, account_id, number, kind, amount in cursor:
-            sums[building, account_id, kind == 'penalty'] += as_money(amount)
+        for building, account_id, number, kind, method, amount in cursor:
+            penalty = (method or 'penalty') if kind == 'penalty' else ''
+            sums[building, account_id, penalty] += as_money(amount)
             numbers[account_id] = number
         for (building, account_id, penalty), amount in sums.items():
             receivables[building].append(ReceivableSum(
@@ -464,7 +483,7 @@ class Run(Workflow, ModelSQL, ModelView):
             if memo not in credit_keys:
                 credit_keys[memo] = self.credit_key(charge)
             credit[credit_keys[memo]] += charge.amount
-        penalty_account = None
+        penalty_accounts = {}
 
         def line(amount, **values):
             return LineSpec(
@@ -480,11 +499,14 @@ class Run(Workflow, ModelSQL, ModelView):
                 raise AccrualError(gettext(
                         'housing_billing.msg_accrual_no_payer',
                         account=receivable.number, date=date.isoformat()))
-            if receivable.penalty and penalty_account is None:
-                penalty_account = penalty_receivable(self.company).id
+            if (receivable.penalty
+                    and receivable.penalty not in penalty_accounts):
+                penalty_accounts[receivable.penalty] = penalty_receivable(
+                    self.company, PENALTY_BASES.get(
+                        receivable.penalty, HOUSING)).id
             yield line(receivable.amount,
-                account=(penalty_account if receivable.penalty
-                    else payer.receivable),
+                account=(penalty_accounts[receivable.penalty]
+                    if receivable.penalty else payer.receivable),
                 party=payer.party, housing_account=receivable.account)
         for (ledger_account, party), amount in sorted(
                 credit.items(), key=lambda i: i[0][0].code or ''):
@@ -826,30 +848,15 @@ class Run(Workflow, ModelSQL, ModelView):
     @staticmethod
     def lock_references(Model, columns, values):
         """Check that the rows' references exist and keep them so until
-        the commit, with one statement per referenced table (what a
-        foreign key does row by row)."""
-        pool = Pool()
-        cursor = Transaction().connection.cursor()
-        for column, target in Model._bulk_references.items():
-            index = columns.index(column)
-            ids = sorted({v[index] for v in values if v[index] is not None})
-            Target = pool.get(target)
-            table = Target.__table__()
-            found = set()
-            for sub_ids in grouped_slice(ids, 10000):
-                sql, params = tuple(table.select(
-                        table.id, where=table.id.in_(list(sub_ids))))
-                if backend.name == 'postgresql':
-                    sql += ' FOR KEY SHARE'
-                cursor.execute(sql, params)
-                found.update(i for i, in cursor)
-            missing = set(ids) - found
-            if missing:
-                raise AccrualError(gettext(
-                        'housing_billing.msg_accrual_missing_reference',
-                        model=Target.__names__()['model'],
-                        ids=', '.join(map(str, sorted(missing)[:10]))))
-
+        the commit (bulk.missing_references)."""
+        missing = bulk.missing_references(Model, {
+                column: [v[columns.index(column)] for v in values]
+                for column in Model._bulk_references})
+        for model, ids in missing.items():
+            raise AccrualError(gettext(
+                    'housing_billing.msg_accrual_missing_reference',
+                    model=Pool().get(model).__names__()['model'],
+                    ids=', '.join(map(str, ids[:10]))))
 
 def concerned_codes(requests, period, codes):
     """The codes of the only services the requests reaching back to period
@@ -858,6 +865,21 @@ def concerned_codes(requests, period, codes):
     if None in services:
         return None
     return frozenset(codes[s] for s in services)
+
+
+def fault_barrier(building_id):
+    """The test hook of the fault tests (tests/test_faults.py), off unless
+    [housing] fault_barrier is set to an integer KEY, on PostgreSQL: a
+    chunk whose rows are written waits, before its transaction goes on to
+    commit, for the shared advisory lock (KEY, building id). A test that
+    holds that lock exclusively stops the worker at this point, in the
+    middle of the chunk's transaction, and kills it there."""
+    key = config.getint('housing', 'fault_barrier', default=None)
+    if key is None or backend.name != 'postgresql':
+        return
+    cursor = Transaction().connection.cursor()
+    cursor.execute('SELECT pg_advisory_xact_lock_shared(%s, %s)',
+        (key, building_id))
 
 
 class Chunk(ModelSQL, ModelView):
@@ -914,6 +936,7 @@ class Chunk(ModelSQL, ModelView):
         with attempt('housing_accrual_chunk') as outcome:
             requests = self.run.compute_charges([self.building], shared)
             self.claim(requests)
+            fault_barrier(self.building.id)
         with without_check_access():
             self.write([self], {
                     'state': 'failed' if outcome.error else 'done',

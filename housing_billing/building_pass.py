@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from trytond.pool import Pool
 
+from .annual_correction import HeatingCorrection, SoiAnnual
 from .common_house import CommonHouse
 from .engine.calculate import _Calculation, carried_forward
 from .engine.lines import Kind, Method, fmt, fmt_ru
@@ -34,6 +35,8 @@ class BuildingPass:
         self.period = period
         self.own_period = own_period
         self.common = CommonHouse(run.company, period)
+        self.heating_correction = HeatingCorrection(run.company, period)
+        self.soi_annual = SoiAnnual(run.company, period, own_period)
 
     def compute(self, accounts, snapshots, anomalies):
         "{account id: [ChargeLine]} of accounts."
@@ -97,8 +100,16 @@ class BuildingPass:
                     snapshot, building=balanced)
                 lines[account.id] = self.run.calculate(
                     account, snapshot, noted.get(account.id, []))
-        return balance_shares(everyone, lines, {
+        lines = balance_shares(everyone, lines, {
                 a.id: snapshots[a.id].account for a in everyone})
+        corrections = self.heating_correction.lines(
+            building, everyone, snapshots)
+        for account_id, line in corrections.items():
+            lines[account_id].append(line)
+        parts = self.soi_annual.lines(building, everyone, snapshots)
+        for account_id, rows in parts.items():
+            lines[account_id].extend(rows)
+        return lines
 
     @staticmethod
     def with_premises_volumes(building, accounts, snapshots, lines):
@@ -131,9 +142,12 @@ class BuildingPass:
                 ], order=[('number', 'ASC')])
 
     def finish(self, account, lines, Carried):
-        "Keep or bill the negative КР на СОИ carried from this month."
+        """Keep or bill the negative КР на СОИ carried from this month; keep
+        the yearly КР на СОИ recalculation decided in this month."""
         snapshot = self.snapshots[account.id]
         amounts = carried_forward(snapshot)
+        if self.own_period:
+            amounts += self.soi_annual.decided.get(account.id, [])
         if not amounts:
             return
         if self.own_period:

@@ -9,10 +9,27 @@ from decimal import Decimal
 from sql import Select, Table
 from sql.functions import CurrentTimestamp
 from trytond import backend
+from trytond.model import fields
+from trytond.pool import Pool
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 # SQLite takes at most 32,766 parameters per statement.
 SQLITE_PARAMETERS = 30000
+
+
+def in_slices(values):
+    """values in lists short enough for one where_in each: PostgreSQL
+    takes them as one array parameter (= ANY), so that a query carries a
+    registry's 100,000 accounts; SQLite takes a parameter a value."""
+    size = 100000 if backend.name == 'postgresql' else 1000
+    for sub_values in grouped_slice(list(values), size):
+        yield list(sub_values)
+
+
+def where_in(column, values):
+    "column IN values: = ANY (array) on PostgreSQL."
+    return fields.SQL_OPERATORS['in'](column, values)
 
 
 def as_money(value):
@@ -70,42 +87,112 @@ def allocate_ids(table, count):
     return list(range(first, first + count))
 
 
-def insert(table, columns, rows):
+def insert(table, columns, rows, stream=False):
     """Insert rows (sequences of values in the order of columns, names)
-    into table (its name), adding create_uid and create_date."""
+    into table (its name), adding create_uid and create_date; return how
+    many. With stream, the rows are made while PostgreSQL copies them
+    (the server works while Python makes the next rows): the iterable
+    must then make them without a query."""
     columns = list(columns) + ['create_uid', 'create_date']
     extra = (Transaction().user, now())
     if backend.name == 'postgresql':
-        copy_rows(table, columns, (tuple(r) + extra for r in rows))
+        return copy_rows(
+            table, columns, (tuple(r) + extra for r in rows), stream=stream)
     else:
-        insert_rows(table, columns, (tuple(r) + extra for r in rows))
+        return insert_rows(
+            table, columns, (tuple(r) + extra for r in rows))
 
 
-def copy_rows(table, columns, rows):
-    """COPY rows into table on PostgreSQL (psycopg 3 adapts the values).
+def copy_rows(table, columns, rows, stream=False):
+    """COPY rows into table on PostgreSQL (psycopg 3 adapts the values);
+    return how many.
 
-    The rows are made before the COPY starts: a query on the connection
-    while it copies would wait for the copy, which waits for the rows."""
-    rows = list(rows)
+    Unless stream, the rows are made before the COPY starts: a query on
+    the connection while it copies would wait for the copy, which waits
+    for the rows."""
+    if not stream:
+        rows = list(rows)
     cursor = Transaction().connection.cursor()
     statement = 'COPY "%s" (%s) FROM STDIN' % (
         table, ', '.join('"%s"' % c for c in columns))
+    count = 0
     with cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+            count += 1
+    return count
 
 
 def insert_rows(table, columns, rows):
-    "Multi-row INSERTs of rows into table, as many rows as SQLite allows."
+    """Multi-row INSERTs of rows into table, as many rows as SQLite allows;
+    return how many."""
     sql_table = Table(table)
     sql_columns = [getattr(sql_table, c) for c in columns]
     cursor = Transaction().connection.cursor()
     size = max(1, SQLITE_PARAMETERS // len(columns))
     batch = []
+    count = 0
     for row in rows:
         batch.append(list(row))
+        count += 1
         if len(batch) == size:
             cursor.execute(*sql_table.insert(sql_columns, batch))
             batch = []
     if batch:
         cursor.execute(*sql_table.insert(sql_columns, batch))
+    return count
+
+
+def missing_references(Model, ids_by_column):
+    """Check that the rows ids_by_column names exist and keep them so
+    until the commit (FOR KEY SHARE on PostgreSQL), one statement per
+    referenced table and slice: what the foreign keys Model drops for its
+    bulk writes (Model._bulk_references: {column: model}) did row by row.
+    Returns {model name: sorted missing ids}, empty when all exist."""
+    pool = Pool()
+    cursor = Transaction().connection.cursor()
+    missing = {}
+    for column, ids in ids_by_column.items():
+        Target = pool.get(Model._bulk_references[column])
+        table = Target.__table__()
+        ids = sorted({i for i in ids if i is not None})
+        found = set()
+        for sub_ids in in_slices(ids):
+            sql, params = tuple(table.select(
+                    table.id, where=where_in(table.id, sub_ids)))
+            if backend.name == 'postgresql':
+                sql += ' FOR KEY SHARE'
+            cursor.execute(sql, params)
+            found.update(i for i, in cursor)
+        if set(ids) - found:
+            missing[Target.__name__] = sorted(set(ids) - found)
+    return missing
+
+
+def update_by_id(table, columns, rows):
+    """Set columns (names) of the rows of table (its name) given as
+    (id, value, ...), adding write_uid and write_date: one UPDATE joined
+    to a temporary table filled by COPY on PostgreSQL, one statement per
+    row on SQLite."""
+    columns = list(columns) + ['write_uid', 'write_date']
+    extra = (Transaction().user, now())
+    rows = [tuple(r) + extra for r in rows]
+    if not rows:
+        return
+    cursor = Transaction().connection.cursor()
+    if backend.name == 'postgresql':
+        cursor.execute(
+            'CREATE TEMP TABLE bulk_update ON COMMIT DROP AS '
+            'SELECT id, %s FROM "%s" WITH NO DATA'
+            % (', '.join('"%s"' % c for c in columns), table))
+        copy_rows('bulk_update', ['id'] + columns, rows)
+        cursor.execute('UPDATE "%s" AS t SET %s FROM bulk_update AS u '
+            'WHERE t.id = u.id' % (table, ', '.join(
+                    '"%s" = u."%s"' % (c, c) for c in columns)))
+        cursor.execute('DROP TABLE bulk_update')
+    else:
+        sql_table = Table(table)
+        for row in rows:
+            cursor.execute(*sql_table.update(
+                    [getattr(sql_table, c) for c in columns], list(row[1:]),
+                    where=sql_table.id == row[0]))

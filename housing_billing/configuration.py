@@ -14,7 +14,8 @@ from trytond.pyson import Eval
 LEDGER_FIELDS = {
     'payment_cash_account', 'payment_bank_account',
     'penalty_receivable_account', 'penalty_service',
-    'shift_due_date_to_workday',
+    'capital_repair_penalty_receivable_account',
+    'capital_repair_penalty_service', 'shift_due_date_to_workday',
     }
 
 
@@ -49,6 +50,14 @@ class Configuration(
         "Readings Accepted To Day",
         domain=[('reading_day_to', '>=', 1),
             ('reading_day_to', '<=', 31)])
+    annual_correction_month = fields.Integer(
+        "Annual Correction Month",
+        domain=[('annual_correction_month', '>=', 1),
+            ('annual_correction_month', '<=', 3)],
+        help="The month (1 to 3) of the next year whose accrual run "
+        "corrects last year's heating billed evenly (Decree 354 p. 42(1)) "
+        "and starts the twelve monthly parts of last year's common "
+        "property recalculation (Decree 480).")
 
     accrual_journal = fields.Many2One(
         'account.journal', "Accrual Journal",
@@ -92,6 +101,27 @@ class Configuration(
             help="The service of the penalty lines; its credit account "
             "receives the penalty revenue. Leave empty to charge no "
             "penalties."))
+    capital_repair_penalty_receivable_account = fields.MultiValue(
+        fields.Many2One(
+            'account.account', "Capital Repair Penalty Receivable Account",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ('type.receivable', '=', True),
+                ('party_required', '=', True),
+                ('closed', '!=', True),
+                ],
+            help="Debited by the penalties on capital repair contributions "
+            "(Housing Code art. 155 p. 14.1); empty: the penalty "
+            "receivable account."))
+    capital_repair_penalty_service = fields.MultiValue(fields.Many2One(
+            'housing.service', "Capital Repair Penalty Service",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ],
+            help="The service of the penalty lines on capital repair "
+            "contributions; its credit account receives them (they belong "
+            "to the capital repair fund, Housing Code art. 170 p. 1). "
+            "Empty: the penalty service."))
     shift_due_date_to_workday = fields.MultiValue(fields.Boolean(
             "Shift Due Date to Working Day",
             help="A due date on a non-working day moves to the next "
@@ -119,6 +149,10 @@ class Configuration(
     def default_reading_day_to():
         return 25
 
+    @staticmethod
+    def default_annual_correction_month():
+        return 1
+
 
 class ConfigurationLedger(ModelSQL, CompanyValueMixin):
     __name__ = 'housing.configuration.ledger'
@@ -140,6 +174,17 @@ class ConfigurationLedger(ModelSQL, CompanyValueMixin):
             ])
     penalty_service = fields.Many2One(
         'housing.service', "Penalty Service",
+        domain=[('company', '=', Eval('company', -1))])
+    capital_repair_penalty_receivable_account = fields.Many2One(
+        'account.account', "Capital Repair Penalty Receivable Account",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('type.receivable', '=', True),
+            ('party_required', '=', True),
+            ('closed', '!=', True),
+            ])
+    capital_repair_penalty_service = fields.Many2One(
+        'housing.service', "Capital Repair Penalty Service",
         domain=[('company', '=', Eval('company', -1))])
     shift_due_date_to_workday = fields.Boolean(
         "Shift Due Date to Working Day")

@@ -380,7 +380,7 @@ class SnapshotLoader:
                 accounts=rows,
                 areas=self.premises_areas(premises),
                 owners={}, residents={}, absences={}, meters={}, history={},
-                services={a: [(s, i) for s, i in lines if s.code in only]
+                services={a: [line for line in lines if line[0].code in only]
                     for a, lines in services.items()},
                 **self.entered(rows),
                 )
@@ -430,7 +430,7 @@ class SnapshotLoader:
         area = chunk.areas.get(row.premises, Decimal(0))
         share = Decimal(row.share_numerator) / row.share_denominator
         history = chunk.history.get(row.id, {})
-        services = [s for s, _ in chunk.services.get(row.id, ())]
+        services = [s for s, _, _ in chunk.services.get(row.id, ())]
         return engine.PremisesSnapshot(
             account=row.number,
             period=self.period,
@@ -441,8 +441,12 @@ class SnapshotLoader:
             owners_count=chunk.owners.get(row.premises, 0),
             absences=tuple(chunk.absences.get(row.id, ())),
             technically_impossible=frozenset(
-                s.code for s, impossible in chunk.services.get(row.id, ())
+                s.code for s, impossible, _ in chunk.services.get(row.id, ())
                 if impossible),
+            electricity_access_refused_twice=any(
+                refused is not None and refused < self.start
+                for s, _, refused in chunk.services.get(row.id, ())
+                if s.resource == engine.Resource.ELECTRICITY),
             meters=tuple(
                 replace(meter, history=tuple(history.get(meter.service, ())))
                 for meter in chunk.meters.get(row.premises, ())),
@@ -497,20 +501,22 @@ class SnapshotLoader:
         return Counter(p for p, in fetch_in(query, premises_ids))
 
     def account_services(self, ids):
-        """{account id: [(engine.Service, meter impossible)]} of the
-        services of the period"""
+        """{account id: [(engine.Service, meter impossible, date access
+        was refused twice)]} of the services of the period"""
         line = Pool().get('housing.account.service').__table__()
 
         def query(ids):
             return line.select(
                 line.account, line.service, line.meter_impossible,
+                line.access_refused_twice,
                 where=where_in(line.account, ids)
                 & (line.date_from <= self.end)
                 & ((line.date_to == Null) | (line.date_to >= self.start)),
                 order_by=[line.date_from.desc, line.id.asc])
         result = defaultdict(list)
-        for account, service, impossible in fetch_in(query, ids):
-            result[account].append((self.services[service], bool(impossible)))
+        for account, service, impossible, refused in fetch_in(query, ids):
+            result[account].append((self.services[service], bool(impossible),
+                    as_date(refused)))
         return result
 
     def entered(self, rows):

@@ -7,7 +7,11 @@ month of a city (100,000 receivable lines) would take hours. MoveWriter
 writes the rows Tryton's create and post would write (state posted, number
 from the period's sequence, post date, lines valid) with COPY or multi-row
 INSERT, then checks Tryton's invariants with SQL in the same transaction:
-a failure raises and the transaction is rolled back."""
+a failure raises and the transaction is rolled back.
+
+The moves can also be written as drafts and posted later in bulk (post),
+so that the transactions that write them in parallel do not wait for one
+another on the period's strict sequence: only the posting draws numbers."""
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,7 +23,6 @@ from sql.conditionals import Coalesce
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import bulk
@@ -71,8 +74,9 @@ class MoveWriter:
     def __init__(self, post_date=None):
         self.post_date = post_date
 
-    def write(self, specs):
-        "Write the MoveSpecs posted; return the ids of their moves."
+    def write(self, specs, post=True):
+        """Write the MoveSpecs posted (else draft, without number); return
+        the ids of their moves."""
         specs = list(specs)
         if not specs:
             return []
@@ -83,24 +87,63 @@ class MoveWriter:
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
         ids = bulk.allocate_ids(Move._table, len(specs))
-        numbers = self.numbers(specs)
+        if post:
+            numbers = self.numbers(specs)
+            post_dates = {company: self.post_date_of(company)
+                for company in {spec.company for spec in specs}}
+        else:
+            numbers = [None] * len(specs)
+            post_dates = defaultdict(lambda: None)
+        state = 'posted' if post else 'draft'
         written = (Transaction().user, bulk.now())
+        # The rows are made from the specs alone: streamed into the COPY.
         bulk.insert(Move._table, MOVE_COLUMNS, (
-                self.move_row(move_id, spec, number) + written
-                for move_id, spec, number in zip(ids, specs, numbers)))
+                self.move_row(
+                    move_id, spec, number, post_dates[spec.company], state)
+                + written
+                for move_id, spec, number in zip(ids, specs, numbers)),
+            stream=True)
         bulk.insert(Line._table, LINE_COLUMNS, (
                 self.line_row(move_id, line)
                 for move_id, spec in zip(ids, specs)
-                for line in spec.lines))
+                for line in spec.lines), stream=True)
         self.clear_cache()
         self.check_moves(ids)
         return ids
 
-    def move_row(self, move_id, spec, number):
+    def post(self, move_ids):
+        """Post the draft moves of move_ids as account.move's post does:
+        their periods open, numbers drawn in the order of the ids, the
+        post date."""
+        Move = Pool().get('account.move')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        moves = []
+        for sub_ids in bulk.in_slices(sorted(move_ids)):
+            cursor.execute(*move.select(
+                    move.id, move.company, move.journal, move.period,
+                    move.date,
+                    where=bulk.where_in(move.id, sub_ids)
+                    & (move.state == 'draft')))
+            moves.extend(cursor)
+        moves.sort()
+        specs = [MoveSpec(company=company, journal=journal, period=period,
+                date=bulk.as_date(date), lines=())
+            for _, company, journal, period, date in moves]
+        self.check_periods(specs)
+        post_dates = {company: self.post_date_of(company)
+            for company in {spec.company for spec in specs}}
+        bulk.update_by_id(Move._table, ['state', 'number', 'post_date'], (
+                (move_id, 'posted', number, post_dates[spec.company])
+                for (move_id, *_), spec, number in zip(
+                    moves, specs, self.numbers(specs))))
+        self.clear_cache()
+
+    @staticmethod
+    def move_row(move_id, spec, number, post_date, state):
         return (
             move_id, spec.company, spec.journal, spec.period, spec.date,
-            self.post_date_of(spec.company), number, spec.origin,
-            spec.description, 'posted')
+            post_date, number, spec.origin, spec.description, state)
 
     @staticmethod
     def line_row(move_id, line):
@@ -140,29 +183,36 @@ class MoveWriter:
         Period = pool.get('account.period')
         Journal = pool.get('account.journal')
         Line = pool.get('account.move.line')
-        journal_periods = set()
+        # Each period and journal once: the specs of a month share them.
+        dates = defaultdict(set)
+        journals = defaultdict(set)
         for spec in specs:
-            period = Period(spec.period)
-            if period.state != 'open' or not (
-                    period.start_date <= spec.date <= period.end_date):
-                raise MoveWriterError(gettext(
-                        'housing_billing.msg_move_writer_period',
-                        period=period.rec_name, date=spec.date.isoformat()))
-            if (spec.period, spec.journal) not in journal_periods:
-                Line.check_journal_period_modify(
-                    period, Journal(spec.journal))
-                journal_periods.add((spec.period, spec.journal))
+            dates[spec.period].add(spec.date)
+            journals[spec.period].add(spec.journal)
+        for period_id, period_dates in dates.items():
+            period = Period(period_id)
+            for date in (min(period_dates), max(period_dates)):
+                if period.state != 'open' or not (
+                        period.start_date <= date <= period.end_date):
+                    raise MoveWriterError(gettext(
+                            'housing_billing.msg_move_writer_period',
+                            period=period.rec_name, date=date.isoformat()))
+            for journal in sorted(journals[period_id]):
+                Line.check_journal_period_modify(period, Journal(journal))
 
     @staticmethod
     def numbers(specs):
         "The post numbers, from the period's sequence as post draws them."
         Period = Pool().get('account.period')
-        by_sequence = defaultdict(list)
+        by_period = defaultdict(list)
         for i, spec in enumerate(specs):
-            sequence = Period(spec.period).move_sequence_used
-            by_sequence[sequence].append(i)
+            by_period[spec.period].append(i)
+        by_sequence = defaultdict(list)
+        for period, indexes in by_period.items():
+            by_sequence[Period(period).move_sequence_used].extend(indexes)
         numbers = [None] * len(specs)
         for sequence, indexes in by_sequence.items():
+            indexes.sort()
             for i, number in zip(
                     indexes, sequence.get_many(len(indexes))):
                 numbers[i] = number
@@ -180,8 +230,7 @@ class MoveWriter:
 
     def check_moves(self, move_ids):
         "Tryton's invariants over the new moves, with SQL."
-        for sub_ids in grouped_slice(move_ids, 1000):
-            sub_ids = list(sub_ids)
+        for sub_ids in bulk.in_slices(move_ids):
             self.check_balanced(sub_ids)
             self.check_accounts(sub_ids)
             self.check_receivables(sub_ids)

@@ -13,10 +13,9 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .bulk import as_date, as_money
+from .bulk import as_date, as_money, in_slices, where_in
 from .engine.allocation import Debt, allocate
 from .engine.allocation import Payment as EnginePayment
 from .engine.periods import Period
@@ -29,6 +28,7 @@ ZERO = Decimal('0.00')
 
 class Payment(Workflow, ModelSQL, ModelView):
     __name__ = 'housing.payment'
+    _history = True
     __string__ = "Housing Payment"
 
     _states = {'readonly': Eval('state') != 'draft'}
@@ -74,6 +74,10 @@ class Payment(Workflow, ModelSQL, ModelView):
         'get_advance')
 
     del _states
+
+    # What the move and the allocation of a posted payment are made of.
+    _posted_fields = {'company', 'account', 'party', 'date', 'amount',
+        'period', 'channel', 'move'}
 
     @classmethod
     def __setup__(cls):
@@ -140,6 +144,20 @@ class Payment(Workflow, ModelSQL, ModelView):
                         'housing_billing.msg_payment_period_first_day',
                         payment=payment.rec_name,
                         period=payment.period.isoformat()))
+
+    @classmethod
+    def check_modification(cls, mode, payments, values=None, external=False):
+        super().check_modification(
+            mode, payments, values=values, external=external)
+        if mode == 'write' and values.keys() & cls._posted_fields:
+            for payment in payments:
+                if payment.state == 'posted':
+                    raise AccessError(gettext(
+                            'housing_billing.msg_payment_modify_posted',
+                            payment=payment.rec_name,
+                            fields=', '.join(
+                                getattr(cls, f).string for f in sorted(
+                                    values.keys() & cls._posted_fields))))
 
     @classmethod
     def delete(cls, payments):
@@ -274,7 +292,7 @@ def allocated_by_period(account_ids):
     payment = pool.get('housing.payment').__table__()
     cursor = Transaction().connection.cursor()
     result = defaultdict(dict)
-    for sub_ids in grouped_slice(account_ids, 1000):
+    for sub_ids in in_slices(account_ids):
         cursor.execute(*allocation.join(
                 payment, condition=allocation.payment == payment.id
                 ).select(
@@ -282,7 +300,7 @@ def allocated_by_period(account_ids):
                 Sum(allocation.amount),
                 where=(payment.state == 'posted')
                 & (allocation.kind == 'debt')
-                & allocation.account.in_(list(sub_ids)),
+                & where_in(allocation.account, sub_ids),
                 group_by=[allocation.account, allocation.period]))
         for account, period, amount in cursor:
             result[account][as_date(period)] = as_money(amount)
@@ -341,6 +359,15 @@ class Allocation(ModelSQL, ModelView):
     def get_payment_states(cls):
         Payment = Pool().get('housing.payment')
         return Payment.fields_get(['state'])['state']['selection']
+
+    @classmethod
+    def service_parts(cls, ids):
+        """{allocation id: {service id: amount}} of the allocations whose
+        split over the services is recorded (None: the part no service
+        owed); extended by the modules that split payments. The others
+        are split by the penalty computation in proportion to what the
+        services owe."""
+        return {}
 
     def get_payment_field(self, name):
         return getattr(self.payment, {

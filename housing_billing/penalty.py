@@ -1,12 +1,17 @@
 # This file is part of the housing billing suite. See the COPYRIGHT file at
 # the top level of this repository for copyright notices and license terms.
-"""Penalties (пени) for late payment, ЖК РФ ст. 155 ч. 14.
+"""Penalties (пени) for late payment, ЖК РФ ст. 155 ч. 14 and ч. 14.1.
 
 The dated settings (key rates, rate rules, moratoria, due days) are national
 tables kept in the database; :func:`penalty_settings` turns them into the
 kernel's :class:`PenaltySettings`, and :func:`penalty_charge_rows` gives an
-accrual run the penalty line of each account: the penalties accrued up to
-the end of the run's period less those charged by earlier posted runs."""
+accrual run the penalty lines of each account: the penalties accrued up to
+the end of the run's period less those charged by earlier posted runs.
+Capital repair contributions are a base of their own (ч. 14.1: from the
+day after their due date, 1/300 throughout), with their own line and
+receivable account; the payments are split between the bases as the
+allocation records or, if it does not, in proportion to what each
+service owes (domain spec §4.5)."""
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -25,10 +30,12 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from .bulk import as_date, as_money
-from .engine.allocation import Debt, Payment, allocate
+from .bulk import as_date, as_money, in_slices, where_in
+from .engine.allocation import Debt, Payment, allocate, split_by_services
 from .engine.params import Timeline
 from .engine.penalties import (
+    CAPITAL_REPAIR,
+    HOUSING,
     DueDayRule,
     Moratorium,
     PenaltySettings,
@@ -38,7 +45,6 @@ from .engine.penalties import (
     penalty_rows,
 )
 from .engine.periods import Period
-from .engine.workdays import ProductionCalendar
 from .exceptions import PenaltyError
 
 PERCENT = (16, 2)
@@ -147,6 +153,13 @@ class DueDay(ModelSQL, ModelView):
     __name__ = 'housing.penalty.due_day'
     __string__ = "Payment Due Day"
 
+    kind = fields.Selection([
+            ('housing', "Housing and Utilities"),
+            ('capital_repair', "Capital Repair Contributions"),
+            ], "Kind", required=True,
+        help="Capital repair contributions may be due on another day "
+        "set by a regional law (Housing Code art. 171 p. 1); without a "
+        "rule of their own they are due with the housing and utilities.")
     period_from = fields.Date(
         "From Period", required=True,
         help="The first day of the first billing month the rule applies to.")
@@ -164,10 +177,22 @@ class DueDay(ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_constraints = [
-            ('period_from_unique', Unique(t, t.period_from),
+            ('kind_period_from_unique', Unique(t, t.kind, t.period_from),
                 'housing_billing.msg_due_day_period_unique'),
             ]
         cls._order.insert(0, ('period_from', 'DESC'))
+        cls._order.insert(0, ('kind', 'DESC'))
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table_h = cls.__table_handler__(module)
+        # Migration: a rule per kind and period since capital repair's
+        table_h.drop_constraint('period_from_unique')
+
+    @staticmethod
+    def default_kind():
+        return 'housing'
 
     @classmethod
     def validate(cls, records):
@@ -192,10 +217,12 @@ def penalty_settings(company):
     RateRule = pool.get('housing.penalty.rate_rule')
     Moratorium = pool.get('housing.penalty.moratorium')
     DueDay = pool.get('housing.penalty.due_day')
+    Calendar = pool.get('housing.production_calendar')
     Configuration = pool.get('housing.configuration')
     key_rates = KeyRate.search([], order=[('date_from', 'ASC')])
     rules = RateRule.search([], order=[('date_from', 'ASC')])
-    due_days = DueDay.search([], order=[('period_from', 'ASC')])
+    due_days = DueDay.search(
+        [('kind', '=', 'housing')], order=[('period_from', 'ASC')])
     for records, name in [
             (key_rates, 'housing.key_rate'),
             (rules, 'housing.penalty.rate_rule'),
@@ -204,6 +231,8 @@ def penalty_settings(company):
             raise PenaltyError(gettext(
                     'housing_billing.msg_penalty_no_settings',
                     table=pool.get(name).__string__))
+    capital_repair_days = DueDay.search(
+        [('kind', '=', 'capital_repair')], order=[('period_from', 'ASC')])
     moratoria = Moratorium.search([], order=[('date_from', 'ASC')])
     config = Configuration(1)
     return PenaltySettings(
@@ -215,10 +244,26 @@ def penalty_settings(company):
             name='penalty rate rule'),
         moratoria=tuple(m.as_engine() for m in moratoria),
         due_day_rules=tuple(d.as_engine() for d in due_days),
-        calendar=ProductionCalendar.default(),
+        calendar=Calendar.engine_calendar(),
         shift_due_date_to_workday=bool(config.get_multivalue(
-                'shift_due_date_to_workday', company=company.id)))
+                'shift_due_date_to_workday', company=company.id)),
+        capital_repair_due_day=Timeline.of(
+            [(d.period_from, d.day) for d in capital_repair_days],
+            name='capital repair due day') if capital_repair_days else None)
 
+
+# The two penalty bases of an account (domain spec §4.1): housing and
+# utilities under ЖК 155 ч. 14, capital repair contributions under ч. 14.1.
+# The penalty charge of each base is its own line, told apart by its method.
+BASES = (HOUSING, CAPITAL_REPAIR)
+METHODS = {HOUSING: 'penalty', CAPITAL_REPAIR: 'penalty_capital_repair'}
+# What migrated opening balances owe, by period, without a service
+OPENING = 'opening'
+
+
+def base_of(service_kind):
+    "The penalty base of a service of kind"
+    return CAPITAL_REPAIR if service_kind == 'capital_repair' else HOUSING
 
 
 def posted_debts(company, account_ids, until):
@@ -230,40 +275,87 @@ def posted_debts(company, account_ids, until):
     run = pool.get('housing.accrual.run').__table__()
     cursor = Transaction().connection.cursor()
     debts = defaultdict(dict)
-    for sub_ids in grouped_slice(account_ids, 1000):
+    for sub_ids in in_slices(account_ids):
         cursor.execute(*charge.join(run, condition=charge.run == run.id
                 ).select(
                 charge.account, charge.period, Sum(charge.amount),
                 where=(run.state == 'posted')
                 & (run.company == company.id)
-                & charge.account.in_(list(sub_ids))
+                & where_in(charge.account, sub_ids)
                 & (charge.kind != 'penalty')
                 & (charge.period <= until),
                 group_by=[charge.account, charge.period]))
         for account, period, amount in cursor:
             debts[account][as_date(period)] = as_money(amount)
+    Account = pool.get('housing.account')
+    for account, periods in Account.opening_debts(
+            company, account_ids, until).items():
+        for period, amount in periods.items():
+            debts[account][period] = (
+                debts[account].get(period, ZERO) + amount)
     return debts
 
 
+def posted_service_debts(company, account_ids, until):
+    """({account id: {period start: {service id: principal}}}, {service
+    id: penalty base}): posted_debts by service; the migrated opening
+    debts are under OPENING, of the housing base."""
+    pool = Pool()
+    charge = pool.get('housing.charge').__table__()
+    run = pool.get('housing.accrual.run').__table__()
+    service = pool.get('housing.service').__table__()
+    cursor = Transaction().connection.cursor()
+    debts = defaultdict(lambda: defaultdict(dict))
+    bases = {OPENING: HOUSING}
+    for sub_ids in in_slices(account_ids):
+        cursor.execute(*charge.join(run, condition=charge.run == run.id
+                ).join(service, condition=charge.service == service.id
+                ).select(
+                charge.account, charge.period, charge.service, service.kind,
+                Sum(charge.amount),
+                where=(run.state == 'posted')
+                & (run.company == company.id)
+                & where_in(charge.account, sub_ids)
+                & (charge.kind != 'penalty')
+                & (charge.period <= until),
+                group_by=[charge.account, charge.period, charge.service,
+                    service.kind]))
+        for account, period, service_id, kind, amount in cursor:
+            debts[account][as_date(period)][service_id] = as_money(amount)
+            bases[service_id] = base_of(kind)
+    Account = pool.get('housing.account')
+    for account, periods in Account.opening_debts(
+            company, account_ids, until).items():
+        for period, amount in periods.items():
+            by_service = debts[account][period]
+            by_service[OPENING] = by_service.get(OPENING, ZERO) + amount
+    return {account: dict(periods)
+        for account, periods in debts.items()}, bases
+
+
 def charged_penalties(company, account_ids, before):
-    "{account id: penalties charged by the posted runs before a period}"
+    """{account id: {penalty base: penalties charged by the posted runs
+    before a period}}"""
     pool = Pool()
     charge = pool.get('housing.charge').__table__()
     run = pool.get('housing.accrual.run').__table__()
     cursor = Transaction().connection.cursor()
-    charged = {}
+    base_of_method = {method: base for base, method in METHODS.items()}
+    charged = defaultdict(dict)
     for sub_ids in grouped_slice(account_ids, 1000):
         cursor.execute(*charge.join(run, condition=charge.run == run.id
                 ).select(
-                charge.account, Sum(charge.amount),
+                charge.account, charge.method, Sum(charge.amount),
                 where=(run.state == 'posted')
                 & (run.company == company.id)
                 & charge.account.in_(list(sub_ids))
                 & (charge.kind == 'penalty')
                 & (run.period < before),
-                group_by=[charge.account]))
-        for account, amount in cursor:
-            charged[account] = as_money(amount)
+                group_by=[charge.account, charge.method]))
+        for account, method, amount in cursor:
+            base = base_of_method.get(method, HOUSING)
+            charged[account][base] = (
+                charged[account].get(base, ZERO) + as_money(amount))
     return charged
 
 
@@ -271,6 +363,14 @@ def posted_allocations(company, account_ids, until):
     """{account id: [(payment date, period start or None, named period,
     amount)]} of the posted payments made up to ``until``; a period of None
     is an advance."""
+    return {account: [row[:4] for row in rows]
+        for account, rows in posted_allocation_rows(
+            company, account_ids, until).items()}
+
+
+def posted_allocation_rows(company, account_ids, until):
+    """posted_allocations with the allocation id as the fifth item (None
+    for the opening advances)."""
     pool = Pool()
     allocation = pool.get('housing.payment.allocation').__table__()
     payment = pool.get('housing.payment').__table__()
@@ -281,74 +381,147 @@ def posted_allocations(company, account_ids, until):
                 payment, condition=allocation.payment == payment.id
                 ).select(
                 allocation.account, payment.date, allocation.period,
-                payment.period, allocation.amount,
+                payment.period, allocation.amount, allocation.id,
                 where=(payment.state == 'posted')
                 & (payment.company == company.id)
                 & allocation.account.in_(list(sub_ids))
                 & (payment.date <= until),
                 order_by=[payment.date, allocation.id]))
-        for account, date, period, named, amount in cursor:
+        for account, date, period, named, amount, id_ in cursor:
             result[account].append((
                     as_date(date), as_date(period), as_date(named),
-                    as_money(amount)))
+                    as_money(amount), id_))
+    Account = pool.get('housing.account')
+    for account, advances in Account.opening_advances(
+            company, account_ids, until).items():
+        result[account] = sorted(
+            [tuple(a) + (None,) for a in advances] + result[account],
+            key=lambda a: a[0])
     return result
 
 
-def paid_tranches(debts, allocations, settings):
-    """{period start: [(payment day, amount)]}: the allocations of each
-    period, then the advances applied to what is still open (the named
-    period first, else the earliest due date)."""
+def base_tranches(debts, bases, allocations, settings, recorded=None):
+    """{(penalty base, period start): [(payment day, amount)]}: what each
+    allocation paid of each base.
+
+    ``debts`` are {period start: {service: principal}} and ``bases``
+    {service: penalty base}; ``recorded`` gives {allocation id: {service:
+    amount}} where the split by service is recorded (housing_payment).
+    Else an allocation is split over the services of its period in
+    proportion to what each still owes (domain spec §4.5 point 4; the
+    rest, if it pays more than is owed, to the housing base). The advances
+    are applied last to what is still open, as the allocation does (the
+    named period first, else the earliest due date)."""
+    recorded = recorded or {}
+    owed = {period: dict(by_service)
+        for period, by_service in debts.items()}
     tranches = defaultdict(list)
     advances = []
-    for paid_on, period, named, amount in allocations:
+
+    def apply(paid_on, period, amount, parts=None):
+        left = owed.setdefault(period, {})
+        if parts is None:
+            parts = split_by_services(amount, left)
+        for service, part in parts.items():
+            if not part:
+                continue
+            if service in left:
+                left[service] -= part
+            tranches[bases.get(service, HOUSING), period].append(
+                (paid_on, part))
+
+    for paid_on, period, named, amount, id_ in allocations:
         if period is None:
             advances.append(Payment(
                     paid_on, amount, Period.of(named) if named else None))
         else:
-            tranches[period].append((paid_on, amount))
+            apply(paid_on, period, amount, recorded.get(id_))
     if advances:
         open_debts = []
-        for period, principal in debts.items():
-            left = principal - sum((a for _, a in tranches[period]), ZERO)
+        for period, by_service in sorted(owed.items()):
+            left = sum((a for a in by_service.values() if a > 0), ZERO)
             if left > 0:
                 billing = Period.of(period)
                 open_debts.append(Debt(
                         billing, left, due_date(billing, settings)[0]))
         for application in allocate(advances, open_debts).applications:
-            tranches[application.period.start].append(
-                (application.paid_on, application.amount))
+            apply(application.paid_on, application.period.start,
+                application.amount)
     return tranches
 
 
-def account_penalty_rows(debts, allocations, calculation_date, settings):
-    "The kernel's penalty rows of one account on a date."
-    tranches = paid_tranches(debts, allocations, settings)
+def paid_tranches(debts, bases, allocations, settings, recorded=None):
+    "{period start: [(payment day, amount)]}: base_tranches of all bases"
+    tranches = defaultdict(list)
+    for (_, period), paid in base_tranches(
+            debts, bases, allocations, settings, recorded).items():
+        tranches[period].extend(paid)
+    return tranches
+
+
+def account_penalty_rows(debts, bases, allocations, calculation_date,
+        settings, recorded=None):
+    """The kernel's penalty rows of one account on a date, of both bases
+    (PenaltyRow.kind): the arguments as base_tranches takes them."""
+    tranches = base_tranches(debts, bases, allocations, settings, recorded)
+    principals = defaultdict(lambda: ZERO)
+    for period, by_service in debts.items():
+        for service, amount in by_service.items():
+            principals[bases.get(service, HOUSING), period] += amount
     rows = []
-    for period, principal in sorted(debts.items()):
+    for (base, period), principal in sorted(principals.items()):
         if principal <= 0:
             continue
-        debt = PeriodDebt(Period.of(period), principal)
+        debt = PeriodDebt(Period.of(period), principal, base)
         rows.extend(penalty_rows(
-                debt, tranches[period], calculation_date, settings))
+                debt, tranches[base, period], calculation_date, settings))
     return rows
 
 
-def explain(rows, total, charged, increment, date, language):
+def recorded_parts(allocations):
+    """{allocation id: {service: amount}} of the allocations whose split by
+    service is recorded."""
+    Allocation = Pool().get('housing.payment.allocation')
+    ids = sorted({a[4] for rows in allocations.values() for a in rows
+            if a[4] is not None and a[1] is not None})
+    return Allocation.service_parts(ids)
+
+
+HEADINGS = {
+    (HOUSING, 'ru'): 'Пени на %s (ЖК РФ ст. 155 ч. 14):',
+    (HOUSING, 'en'): 'Penalties on %s (Housing Code art. 155 p. 14):',
+    (CAPITAL_REPAIR, 'ru'): (
+        'Пени по взносам на капитальный ремонт на %s '
+        '(ЖК РФ ст. 155 ч. 14.1):'),
+    (CAPITAL_REPAIR, 'en'): (
+        'Penalties on capital repair contributions on %s '
+        '(Housing Code art. 155 p. 14.1):'),
+    }
+
+
+def explain(rows, total, charged, increment, date, language, base=HOUSING):
     "The penalty line's explanation: every row, the total and the change."
+    lines = [HEADINGS[base, language] % date.strftime('%d.%m.%Y')]
     if language == 'ru':
-        lines = ['Пени на %s (ЖК РФ ст. 155 ч. 14):' % date.strftime(
-                '%d.%m.%Y')]
         lines += ['%s: %s' % (r.period.start.strftime('%m.%Y'),
                 r.explanation_ru) for r in rows]
         lines.append('Всего %s ₽, начислено ранее %s ₽, к начислению %s ₽'
             % (total, charged, increment))
     else:
-        lines = ['Penalties on %s (Housing Code art. 155 p. 14):'
-            % date.strftime('%d.%m.%Y')]
         lines += ['%s: %s' % (r.period.start.strftime('%m.%Y'),
                 r.explanation_en) for r in rows]
         lines.append('Total %s ₽, charged before %s ₽, charged now %s ₽'
             % (total, charged, increment))
+    provisional = [p.start.strftime('%m.%Y') for p in sorted(
+            {r.period for r in rows if r.provisional_due})]
+    if provisional:
+        lines.append((
+                'Срок оплаты за %s определён по предварительному '
+                'производственному календарю (постановление о переносе '
+                'выходных дней не загружено)' if language == 'ru' else
+                'The due date of %s comes from the provisional production '
+                'calendar (the decree moving the days off is not loaded)')
+            % ', '.join(provisional))
     return '\n'.join(lines)
 
 
@@ -359,33 +532,51 @@ def penalty_service(company):
         'penalty_service', company=company.id)
 
 
+def penalty_services(company):
+    """{penalty base: service} of company, {} when penalties are not
+    charged: capital repair's own service, else the penalty service."""
+    Configuration = Pool().get('housing.configuration')
+    service = penalty_service(company)
+    if not service:
+        return {}
+    capital_repair = Configuration(1).get_multivalue(
+        'capital_repair_penalty_service', company=company.id)
+    return {HOUSING: service, CAPITAL_REPAIR: capital_repair or service}
+
+
 def penalty_charge_rows(run, accounts):
     """Charge rows (the shape of ``Run.charge_row``) of kind 'penalty': for
-    each account, the penalties accrued up to the end of the run's period
-    less those charged by the posted runs of earlier periods."""
-    service = penalty_service(run.company)
-    if not service:
+    each account and penalty base, the penalties accrued up to the end of
+    the run's period less those charged by the posted runs of earlier
+    periods."""
+    services = penalty_services(run.company)
+    if not services:
         return []
     settings = penalty_settings(run.company)
     date = Period.of(run.period).end
     ids = [a.id for a in accounts]
-    debts = posted_debts(run.company, ids, run.period)
+    debts, bases = posted_service_debts(run.company, ids, run.period)
     charged = charged_penalties(run.company, ids, run.period)
-    allocations = posted_allocations(run.company, ids, date)
+    allocations = posted_allocation_rows(run.company, ids, date)
+    recorded = recorded_parts(allocations)
     result = []
     for account in accounts:
         rows = account_penalty_rows(
-            debts.get(account.id, {}), allocations.get(account.id, []),
-            date, settings)
-        total = sum((r.amount for r in rows), ZERO)
-        before = charged.get(account.id, ZERO)
-        if total != before:
-            result.append(penalty_charge_row(
-                    run, account, service, rows, total, before, date))
+            debts.get(account.id, {}), bases,
+            allocations.get(account.id, []), date, settings, recorded)
+        for base in BASES:
+            base_rows = [r for r in rows if r.kind == base]
+            total = sum((r.amount for r in base_rows), ZERO)
+            before = charged.get(account.id, {}).get(base, ZERO)
+            if total != before:
+                result.append(penalty_charge_row(
+                        run, account, services[base], base_rows, total,
+                        before, date, base))
     return result
 
 
-def penalty_charge_row(run, account, service, rows, total, before, date):
+def penalty_charge_row(run, account, service, rows, total, before, date,
+        base=HOUSING):
     increment = total - before
     return {
         'run': run.id,
@@ -394,7 +585,7 @@ def penalty_charge_row(run, account, service, rows, total, before, date):
         'service': service.code,
         'period': run.period,
         'kind': 'penalty',
-        'method': 'penalty',
+        'method': METHODS[base],
         'basis': None,
         'component': None,
         'quantity': None,
@@ -407,13 +598,15 @@ def penalty_charge_row(run, account, service, rows, total, before, date):
         'corrected_period': None,
         'reason': None,
         'explanation_ru': explain(
-            rows, total, before, increment, date, 'ru'),
+            rows, total, before, increment, date, 'ru', base),
         'explanation_en': explain(
-            rows, total, before, increment, date, 'en'),
+            rows, total, before, increment, date, 'en', base),
         'inputs': json.dumps({
+                'base': base,
                 'calculation_date': date.isoformat(),
                 'total': str(total),
                 'charged_before': str(before),
+                'provisional_due': any(r.provisional_due for r in rows),
                 'rows': [{
                         'period': r.period.start.isoformat(),
                         'from': r.date_from.isoformat(),
@@ -423,18 +616,48 @@ def penalty_charge_row(run, account, service, rows, total, before, date):
                         'rate': str(r.rate),
                         'fraction': str(r.fraction),
                         'amount': str(r.amount),
+                        'provisional_due': r.provisional_due,
                         } for r in rows],
                 }, ensure_ascii=False, sort_keys=True),
         }
 
 
-def penalty_receivable(company):
-    "The ledger account the penalties are receivable on, apart from services."
+def penalty_receivable(company, base=HOUSING):
+    """The ledger account the penalties of a base are receivable on, apart
+    from services: capital repair's own account, else the penalty
+    receivable account."""
     Configuration = Pool().get('housing.configuration')
-    account = Configuration(1).get_multivalue(
+    configuration = Configuration(1)
+    account = None
+    if base == CAPITAL_REPAIR:
+        account = configuration.get_multivalue(
+            'capital_repair_penalty_receivable_account', company=company.id)
+    account = account or configuration.get_multivalue(
         'penalty_receivable_account', company=company.id)
     if not account:
         raise PenaltyError(gettext(
                 'housing_billing.msg_penalty_no_receivable',
                 company=company.rec_name))
     return account
+
+
+def penalty_receivable_ids(company_id):
+    "The ids of the penalty receivable accounts of company (maybe none)."
+    return sorted({a for a in penalty_receivable_by_base(
+                company_id).values() if a})
+
+
+def penalty_receivable_by_base(company_id):
+    """{penalty base: receivable account id or None} of company, as
+    penalty_receivable chooses them."""
+    Configuration = Pool().get('housing.configuration')
+    configuration = Configuration(1)
+    housing = configuration.get_multivalue(
+        'penalty_receivable_account', company=company_id)
+    capital_repair = configuration.get_multivalue(
+        'capital_repair_penalty_receivable_account', company=company_id)
+    housing = housing.id if housing else None
+    return {
+        HOUSING: housing,
+        CAPITAL_REPAIR: capital_repair.id if capital_repair else housing,
+        }

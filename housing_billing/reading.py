@@ -397,11 +397,22 @@ class Reading(RecalculationTriggerMixin, ModelSQL, ModelView):
                 ], order=[('date', 'ASC')])
         if not readings:
             return
-        start = readings[0].previous()[0]
+        start, previous_values = readings[0].previous()
         days = (until - start).days
         if days < MIN_HISTORY_DAYS:
             return
-        return sum((r.consumption for r in readings), Decimal(0)) / days
+        # A reading's previous is the one before it in the list (one
+        # reading a day): their consumption without a query each.
+        total = Decimal(0)
+        for reading in readings:
+            values = reading.values
+            total += sum(
+                (reading.zone_consumption(p, v)
+                    for p, v in zip(previous_values, values)
+                    if p is not None and v is not None),
+                Decimal(0))
+            previous_values = values
+        return total / days
 
     @classmethod
     @ModelView.button

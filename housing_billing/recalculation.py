@@ -135,20 +135,23 @@ class Recalculation(ModelSQL, ModelView):
         return '%s %s' % (scope, self.period.strftime('%m.%Y'))
 
     @classmethod
-    def posted_until(cls, company_id):
-        "The last period posted for the company, or None."
+    def billed_until(cls, company_id):
+        """The last period posted for the company, or that a run computes
+        or has computed, or None: a run's chunk may load the data before a
+        change commits and the run be posted without it; recomputing
+        unchanged data charges nothing."""
         Run = Pool().get('housing.accrual.run')
         run = Run.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*run.select(Max(run.period),
                 where=(run.company == company_id)
-                & (run.state == 'posted')))
+                & run.state.in_(['computing', 'computed', 'posted'])))
         period, = cursor.fetchone()
         return as_date(period)
 
     @classmethod
     def request(cls, changes):
-        """Record requests for the changes that touch a posted period.
+        """Record requests for the changes that touch a billed period.
 
         changes are (company id, date, reason, origin, accounts, buildings)
         with accounts and buildings as records."""
@@ -158,7 +161,7 @@ class Recalculation(ModelSQL, ModelView):
             if date is None:
                 continue
             if company not in posted:
-                posted[company] = cls.posted_until(company)
+                posted[company] = cls.billed_until(company)
             if posted[company] is None or first_day(date) > posted[company]:
                 continue
             common = {

@@ -18,6 +18,7 @@ from sql import Null
 from sql.aggregate import Count
 from sql.conditionals import Coalesce
 from trytond import config
+from trytond.filestore import filestore
 from trytond.i18n import gettext
 from trytond.model import (
     Index,
@@ -241,6 +242,17 @@ class Receipt(ModelSQL, ModelView):
             self.account.number, self.period.strftime('%Y-%m'), self.version)
 
     @classmethod
+    def check_modification(cls, mode, receipts, values=None, external=False):
+        super().check_modification(
+            mode, receipts, values=values, external=external)
+        # An issued receipt is a document: a change of its figures is a
+        # new version, and only its state changes (superseded).
+        if mode == 'write' and receipts and values.keys() - {'state'}:
+            raise AccessError(gettext(
+                    'housing_billing.msg_receipt_modify',
+                    receipt=receipts[0].rec_name))
+
+    @classmethod
     def delete(cls, receipts):
         if receipts:
             raise AccessError(gettext(
@@ -308,6 +320,17 @@ class Receipt(ModelSQL, ModelView):
         return items
 
     @staticmethod
+    def pdf_values(pdf):
+        """The values that store pdf in a new receipt: in the file store,
+        its file id given directly (the Binary field's setter queues the
+        record's previous file for removal and updates it, two queries a
+        receipt, for a record that has no previous file)."""
+        if FILE_ID:
+            return {FILE_ID: filestore.set(
+                    pdf, prefix=Transaction().database.name)}
+        return {'pdf': pdf}
+
+    @staticmethod
     def figures(item):
         data = item['data']
         return {
@@ -365,7 +388,8 @@ class Receipt(ModelSQL, ModelView):
                     building=data.building, period=period,
                     version=item['version'], state='current',
                     batch=batch.id if batch else None, payer=data.payer,
-                    qr_payload=item['qr'], pdf=pdf, generated_at=now))
+                    qr_payload=item['qr'], generated_at=now,
+                    **cls.pdf_values(pdf)))
         created = cls.create(values)
         current.update((r.account.id, r) for r in created)
         return created, [current[i] for i in account_ids]
@@ -541,9 +565,9 @@ class Batch(ModelSQL, ModelView):
                 else float(batch.state == 'done'))
         return result
 
-    def accounts_by_building(self):
-        """{building id: [account id]} of the scope: the accounts open at
-        some day of the period."""
+    def accounts_by_building(self, building_id=None):
+        """{building id: [account id]} of the scope (of building_id only
+        when given): the accounts open at some day of the period."""
         pool = Pool()
         account = pool.get('housing.account').__table__()
         premises = pool.get('housing.premises').__table__()
@@ -554,6 +578,8 @@ class Batch(ModelSQL, ModelView):
             & ((account.closed == Null) | (account.closed >= self.period)))
         if self.buildings:
             where &= building.id.in_([b.id for b in self.buildings])
+        if building_id is not None:
+            where &= building.id == building_id
         cursor.execute(*account.join(premises,
                 condition=account.premises == premises.id
                 ).join(building, condition=premises.building == building.id
@@ -595,7 +621,9 @@ class Batch(ModelSQL, ModelView):
 
 
 class BatchBuilding(ModelSQL, ModelView):
-    "A building of a batch: its receipts and the merged PDF for printing."
+    """A building of a batch: its receipts, and the PDF for printing made
+    when an accountant asks for it (joining the accounts' stored PDFs in
+    the batch was a third of its work)."""
     __name__ = 'housing.receipt.batch.building'
     __string__ = "Receipt Batch Building"
 
@@ -613,9 +641,12 @@ class BatchBuilding(ModelSQL, ModelView):
             ], "State", required=True, readonly=True)
     error = fields.Text("Error", readonly=True)
     pdf = fields.Binary(
-        "Printing PDF", filename='pdf_name', file_id=FILE_ID, readonly=True)
+        "Printing PDF", filename='pdf_name', file_id=FILE_ID, readonly=True,
+        help="The current receipts of the building joined in print order "
+        "(entrance, floor, number), made by «Make Printing PDF».")
     pdf_id = fields.Char("PDF ID", readonly=True)
     pdf_name = fields.Function(fields.Char("PDF Name"), 'get_pdf_name')
+    pdf_made_at = fields.DateTime("Printing PDF Made At", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -623,6 +654,13 @@ class BatchBuilding(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.batch, Index.Equality())))
         cls._order = [('batch', 'ASC'), ('building', 'ASC'), ('id', 'ASC')]
+        cls._buttons.update({
+                'make_pdf': {
+                    'invisible': Eval('state') != 'done',
+                    'icon': 'tryton-print',
+                    'depends': ['state'],
+                    },
+                })
 
     @staticmethod
     def default_state():
@@ -638,31 +676,66 @@ class BatchBuilding(ModelSQL, ModelView):
             if chunk.state != 'done':
                 chunk.generate_in_savepoint()
 
+    def scope_ids(self):
+        "The building's accounts of the batch."
+        return self.batch.accounts_by_building(self.building.id).get(
+            self.building.id, [])
+
     def account_ids(self):
         "The building's accounts of the batch by entrance, floor, number."
-        Account = Pool().get('housing.account')
-        ids = self.batch.accounts_by_building().get(self.building.id, [])
-        accounts = Account.browse(ids)
-        return [a.id for a in sorted(accounts, key=lambda a: (
-                    a.premises.entrance or 0, a.premises.floor or 0,
-                    natural(a.premises.number), a.number))]
+        pool = Pool()
+        account = pool.get('housing.account').__table__()
+        premises = pool.get('housing.premises').__table__()
+        cursor = Transaction().connection.cursor()
+        rows = []
+        for sub_ids in grouped_slice(self.scope_ids(), 1000):
+            cursor.execute(*account.join(premises,
+                    condition=account.premises == premises.id).select(
+                    account.id, premises.entrance, premises.floor,
+                    premises.number, account.number,
+                    where=account.id.in_(list(sub_ids))))
+            rows.extend(cursor)
+        return [r[0] for r in sorted(rows, key=lambda r: (
+                    r[1] or 0, r[2] or 0, natural(r[3]), r[4]))]
 
     def generate_in_savepoint(self):
         pool = Pool()
         Receipt = pool.get('housing.receipt')
-        values = {}
+        values = {'pdf': None, 'pdf_made_at': None}
         with attempt('housing_receipt_chunk') as outcome:
             batch = self.batch
-            ids = self.account_ids()
-            _, receipts = Receipt.generate(
-                batch.company, batch.period, ids, batch=batch)
-            values['pdf'] = Receipt.merge([r.pdf for r in receipts])
+            # In no particular order: the printing PDF puts them in order
+            Receipt.generate(
+                batch.company, batch.period, self.scope_ids(), batch=batch)
         if outcome.error:
             values.update(state='failed', pdf=None, error=outcome.error)
         else:
             values.update(state='done', error=None)
         with without_check_access():
             self.write([self], values)
+
+    @classmethod
+    @ModelView.button
+    def make_pdf(cls, chunks):
+        """The printing PDF of each building: its accounts' current
+        receipts joined in print order, kept on the building of the batch
+        (made again on each click, from the receipts current then)."""
+        Receipt = Pool().get('housing.receipt')
+        for chunk in chunks:
+            ids = chunk.account_ids()
+            current = {}
+            for sub_ids in grouped_slice(ids, 1000):
+                for receipt in Receipt.search([
+                            ('account', 'in', list(sub_ids)),
+                            ('period', '=', chunk.batch.period),
+                            ('state', '=', 'current'),
+                            ]):
+                    current[receipt.account.id] = receipt
+            pdf = Receipt.merge(
+                [current[i].pdf for i in ids if i in current])
+            with without_check_access():
+                cls.write([chunk], {
+                        'pdf': pdf, 'pdf_made_at': dt.datetime.now()})
 
 
 class BatchBuildingRel(ModelSQL):

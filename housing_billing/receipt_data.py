@@ -23,6 +23,7 @@ from trytond.pool import Pool
 
 from .bulk import as_date, as_decimal, as_money
 from .loader import fetch_in, in_force_from, where_in
+from .penalty import CAPITAL_REPAIR, METHODS, penalty_receivable_ids
 
 ZERO = Decimal('0.00')
 
@@ -88,6 +89,8 @@ class ReceiptData:
     last_payment_date: dt.date | None = None
     penalty_due: Decimal = ZERO
     penalties: Decimal = ZERO
+    # of which on capital repair contributions (ЖК 155 ч. 14.1)
+    penalties_capital_repair: Decimal = ZERO
 
     @property
     def address(self):
@@ -209,24 +212,28 @@ def _charges(result, company, period, account_ids):
         return charge.join(run, condition=charge.run == run.id).select(
             charge.account, charge.service, charge.kind,
             charge.corrected_period, charge.reason, charge.unit,
-            charge.tariff, Sum(charge.quantity), Sum(charge.amount),
+            charge.tariff, charge.method, Sum(charge.quantity),
+            Sum(charge.amount),
             where=where_in(charge.account, ids)
             & (run.period == period) & (run.state == 'posted')
             & (run.company == company),
             group_by=[charge.account, charge.service, charge.kind,
                 charge.corrected_period, charge.reason, charge.unit,
-                charge.tariff])
+                charge.tariff, charge.method])
     rows = list(fetch_in(query, account_ids))
     services = {s.id: s for s in Service.browse(list({r[1] for r in rows}))}
     by_account = defaultdict(dict)
-    for (id_, service_id, kind, corrected, reason, unit, tariff, quantity,
-            amount) in sorted(rows, key=lambda r: (
-                r[0], r[1], r[2], str(r[3] or ''), r[4] or '')):
+    for (id_, service_id, kind, corrected, reason, unit, tariff, method,
+            quantity, amount) in sorted(rows, key=lambda r: (
+                r[0], r[1], r[2], str(r[3] or ''), r[4] or '',
+                r[7] or '')):
         data = result[id_]
         service = services[service_id]
         amount = as_money(amount) or ZERO
         if kind == 'penalty':
             data.penalties += amount
+            if method == METHODS[CAPITAL_REPAIR]:
+                data.penalties_capital_repair += amount
             continue
         row = by_account[id_].get(service_id)
         if row is None:
@@ -294,11 +301,8 @@ def _ledger(result, company, period, account_ids):
     pool = Pool()
     line = pool.get('account.move.line').__table__()
     move = pool.get('account.move').__table__()
-    Configuration = pool.get('housing.configuration')
     end = month_end(period)
-    penalty_account = Configuration(1).get_multivalue(
-        'penalty_receivable_account', company=company)
-    penalty_account = penalty_account.id if penalty_account else -1
+    penalty_accounts = penalty_receivable_ids(company) or [-1]
     posted = ((move.state == 'posted') & (move.company == company)
         & (line.housing_account != Null))
     joined = line.join(move, condition=line.move == move.id)
@@ -340,7 +344,7 @@ def _ledger(result, company, period, account_ids):
         return joined.select(line.housing_account,
             Sum(line.debit - line.credit),
             where=posted & where_in(line.housing_account, ids)
-            & (move.date <= end) & (line.account == penalty_account),
+            & (move.date <= end) & line.account.in_(penalty_accounts),
             group_by=[line.housing_account])
     for id_, amount in fetch_in(penalties, account_ids):
         result[id_].penalty_due = as_money(amount) or ZERO

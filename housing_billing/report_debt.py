@@ -34,12 +34,11 @@ PENALTY_LEDGER = ('run_penalty', 'other_penalty')
 RECALCULATION = ('recalculation', 'reduction')
 
 
-def penalty_account_id(company):
-    "The penalty receivable account of company (-1: none configured)."
-    Configuration = Pool().get('housing.configuration')
-    account = Configuration(1).get_multivalue(
-        'penalty_receivable_account', company=company)
-    return account.id if account else -1
+def penalty_account_ids(company):
+    """The penalty receivable accounts of company, housing and capital
+    repair ([-1]: none configured)."""
+    from .penalty import penalty_receivable_ids
+    return penalty_receivable_ids(company) or [-1]
 
 
 _DATE = fields.Date("Date")
@@ -57,7 +56,7 @@ def ledger_lines(company, until=None):
     line = pool.get('account.move.line').__table__()
     move = pool.get('account.move').__table__()
     is_run = Like(Coalesce(move.origin, ''), 'housing.accrual.run,%')
-    is_penalty = line.account == penalty_account_id(company)
+    is_penalty = line.account.in_(penalty_account_ids(company))
     where = ((move.company == company) & (move.state == 'posted')
         & (line.housing_account != Null))
     if until:
@@ -915,7 +914,7 @@ class ReconciliationAct(ReportReadMixin, ModelSQL, ModelView):
         date_from, date_to = cls.report_dates()
         zero = Literal(0)
         is_run = Like(Coalesce(move.origin, ''), 'housing.accrual.run,%')
-        is_penalty = line.account == penalty_account_id(company)
+        is_penalty = line.account.in_(penalty_account_ids(company))
         posted = ((move.company == company) & (move.state == 'posted')
             & (line.housing_account != Null))
         lines = line.join(move, condition=line.move == move.id)

@@ -10,6 +10,12 @@ from sql.operators import Like
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
+from .penalty import (
+    CAPITAL_REPAIR,
+    HOUSING,
+    METHODS,
+    penalty_receivable_by_base,
+)
 from .report_debt import (
     LEDGER,
     PAID,
@@ -17,7 +23,7 @@ from .report_debt import (
     ReportReadMixin,
     _money,
     events,
-    penalty_account_id,
+    penalty_account_ids,
     split_payments,
     wide_id,
 )
@@ -82,7 +88,12 @@ class LedgerReconciliation(ReportReadMixin, ModelSQL, ModelView):
         company = cls.report_company()
         date_from, date_to = cls.report_dates()
         period_from, period_to = cls.report_periods()
-        penalty = penalty_account_id(company)
+        penalties = penalty_account_ids(company)
+        by_base = penalty_receivable_by_base(company)
+        penalty = Case(
+            (charge.method == METHODS[CAPITAL_REPAIR],
+                Literal(by_base[CAPITAL_REPAIR] or -1)),
+            else_=Literal(by_base[HOUSING] or -1))
         zero = Literal(0)
         # typed: PostgreSQL resolves the types of a UNION pair by pair
         no_account = Cast(Literal(None), 'INTEGER')
@@ -91,9 +102,10 @@ class LedgerReconciliation(ReportReadMixin, ModelSQL, ModelView):
         receivables = line.join(move, condition=line.move == move.id
             ).select(line.account,
                 where=posted & (line.housing_account != Null)
-                & (line.account != penalty))
+                & ~line.account.in_(penalties))
         charges = charge.join(run, condition=charge.run == run.id).select(
             charge.service, charge.kind, charge.period, charge.amount,
+            penalty.as_('penalty_account'),
             where=(run.company == company) & (run.state == 'posted')
             & (charge.period <= period_to))
         rows = [
@@ -109,7 +121,7 @@ class LedgerReconciliation(ReportReadMixin, ModelSQL, ModelView):
                 where=(payment.company == company)
                 & (payment.state == 'posted') & (payment.date <= date_to)),
             charges.select(
-                Literal('penalty').as_('kind'), Literal(penalty),
+                Literal('penalty').as_('kind'), charges.penalty_account,
                 charges.amount, zero,
                 where=charges.kind == 'penalty'),
             # the ledger side
@@ -118,9 +130,9 @@ class LedgerReconciliation(ReportReadMixin, ModelSQL, ModelView):
                 line.debit - line.credit,
                 where=posted & line.account.in_(receivables)),
             line.join(move, condition=line.move == move.id).select(
-                Literal('penalty').as_('kind'), Literal(penalty), zero,
+                Literal('penalty').as_('kind'), line.account, zero,
                 line.debit - line.credit,
-                where=posted & (line.account == penalty)),
+                where=posted & line.account.in_(penalties)),
             ]
         credit_accounts = cls.credit_accounts()
         if credit_accounts:

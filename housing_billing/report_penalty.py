@@ -41,8 +41,9 @@ from .penalty import (
     paid_tranches,
     penalty_settings,
     percent,
-    posted_allocations,
-    posted_debts,
+    posted_allocation_rows,
+    posted_service_debts,
+    recorded_parts,
 )
 from .report_context import month_start
 from .report_debt import ReportReadMixin, _money
@@ -114,12 +115,18 @@ def court_statement(account, date, period_from=None, period_to=None):
     and the totals."""
     company = account.company
     settings = penalty_settings(company)
-    debts = posted_debts(company, [account.id], month_start(date)).get(
-        account.id, {})
-    allocations = posted_allocations(company, [account.id], date).get(
-        account.id, [])
-    tranches = paid_tranches(debts, allocations, settings)
-    rows = account_penalty_rows(debts, allocations, date, settings)
+    by_service, bases = posted_service_debts(
+        company, [account.id], month_start(date))
+    by_service = by_service.get(account.id, {})
+    debts = {period: sum(amounts.values(), ZERO)
+        for period, amounts in by_service.items()}
+    allocations = posted_allocation_rows(company, [account.id], date)
+    recorded = recorded_parts(allocations)
+    allocations = allocations.get(account.id, [])
+    tranches = paid_tranches(
+        by_service, bases, allocations, settings, recorded)
+    rows = account_penalty_rows(
+        by_service, bases, allocations, date, settings, recorded)
     by_period = defaultdict(list)
     for row in rows:
         by_period[row.period.start].append(row)

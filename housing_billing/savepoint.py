@@ -5,7 +5,7 @@ receipt batches either finish or leave nothing behind and say why."""
 from contextlib import contextmanager
 
 from trytond import backend
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 
 
 class Outcome:
@@ -17,7 +17,8 @@ class Outcome:
 def attempt(name):
     """Run the block in the savepoint name: an exception rolls back to it
     and is kept as the outcome's error, except the database's operational
-    errors, which the queue retries with the whole transaction."""
+    errors and trytond's transaction errors (a lock to take at the start),
+    which the queue retries with the whole transaction."""
     connection = Transaction().connection
     cursor = connection.cursor()
     if getattr(connection, 'in_transaction', True) is False:
@@ -28,7 +29,7 @@ def attempt(name):
     outcome = Outcome()
     try:
         yield outcome
-    except backend.DatabaseOperationalError:
+    except (backend.DatabaseOperationalError, TransactionError):
         raise
     except Exception as exception:
         cursor.execute('ROLLBACK TO SAVEPOINT %s' % name)

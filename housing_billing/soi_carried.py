@@ -12,6 +12,7 @@ from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
 from .engine import snapshot as engine
+from .engine.lines import Reason
 from .engine.periods import Period
 
 AMOUNT_DIGITS = (16, 2)
@@ -81,6 +82,7 @@ class SoiCarried(ModelSQL, ModelView):
             records = cls.search([
                     ('account', 'in', [a.id for a in accounts]),
                     ('period', '=', previous.replace(day=1)),
+                    ('reason', '!=', Reason.SOI_ANNUAL),
                     ('run.state', '=', 'posted'),
                     ], order=[('id', 'ASC')])
         result = {}

@@ -139,8 +139,9 @@ class Instance:
             raise SetupError('%s exited with %s; end of %s:\n%s'
                 % (' '.join(args), result.returncode, log, tail(log)))
 
-    def create(self, admin_password='admin', language='ru', timeout=300):
-        "Create the database and activate housing_billing on it."
+    def create(self, admin_password='admin', language='ru', timeout=300,
+            modules=(MODULE,)):
+        "Create the database and activate modules (housing_billing) on it."
         self.database_file.unlink(missing_ok=True)
         self.database_file.touch()
         passfile = self.directory / 'admin-password'
@@ -148,7 +149,7 @@ class Instance:
         try:
             self.run(_script('trytond-admin') + [
                     '-c', str(self.config_file), '-d', self.database,
-                    '-u', MODULE, '--activate-dependencies',
+                    '-u', *modules, '--activate-dependencies',
                     '--language', language, '--email', 'admin@example.com'],
                 'trytond-admin.log', timeout, TRYTONPASSFILE=str(passfile))
         finally:
@@ -182,6 +183,14 @@ class Instance:
                 _backup(self.database_file, partial)
                 os.replace(partial, cache)
         self.generate(accounts)
+
+    def script(self, path, *args, timeout=300):
+        "Run a script of bench/ with --config and --database; its output."
+        log_name = '%s.log' % Path(path).stem
+        self.run([sys.executable, str(REPO_ROOT / path),
+                '--config', str(self.config_file),
+                '--database', self.database, *args], log_name, timeout)
+        return (self.directory / log_name).read_text()
 
 
 def _backup(source, target):

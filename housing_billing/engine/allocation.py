@@ -130,6 +130,9 @@ def allocate(payments: Iterable[Payment], debts: Sequence[Debt],
     return result
 
 
+_NO_KOPECKS = ZERO.quantize(Decimal('0.01'))
+
+
 def split_by_services(amount, outstanding: Mapping[str, Decimal],
                       priority: Sequence[str] | None = None) -> dict:
     """Split a period's payment over services (or suppliers), exactly.
@@ -148,10 +151,13 @@ def split_by_services(amount, outstanding: Mapping[str, Decimal],
     ('60.00', '40.00')
     """
     amount = money(amount)
-    owed = {key: money(value) for key, value in outstanding.items()
-            if money(value) > 0}
+    owed = {}
+    for key, value in outstanding.items():
+        value = money(value)
+        if value > 0:
+            owed[key] = value
     total_owed = sum(owed.values(), ZERO)
-    result = {key: ZERO.quantize(Decimal('0.01')) for key in outstanding}
+    result = dict.fromkeys(outstanding, _NO_KOPECKS)
     if priority is not None:
         left = amount
         for key in list(priority) + sorted(k for k in owed
@@ -168,5 +174,5 @@ def split_by_services(amount, outstanding: Mapping[str, Decimal],
         result[None] = amount - total_owed
         return result
     result.update(distribute(amount, owed, tie_order=str))
-    result[None] = ZERO.quantize(Decimal('0.01'))
+    result[None] = _NO_KOPECKS
     return result

@@ -30,10 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .rounding import ZERO, to_decimal
+from .rounding import ZERO, distribute_exact, to_decimal
 
 __all__ = ['formula_2', 'formula_2_1', 'formula_3', 'even_with_meter',
-           'even_coefficient', 'annual_correction', 'building_heat_cost']
+           'even_coefficient', 'annual_correction', 'building_heat_cost',
+           'building_corrections']
 
 
 def formula_2(area, normative, tariff) -> Decimal:
@@ -92,3 +93,25 @@ def annual_correction(months: Iterable[tuple], area, total_area,
     cost = building_heat_cost(months)
     billed_total = sum((to_decimal(b) for b in billed), ZERO)
     return cost * to_decimal(area) / to_decimal(total_area) - billed_total
+
+
+def building_corrections(costs, areas, total_area, billed) -> dict:
+    """The annual corrections of the premises of one building, balanced.
+
+    ``costs``: {key: P_к.пр} (each premises priced at its own tariffs),
+    ``areas``: {key: S_i}, ``billed``: {key: P_н.i}. Each row is
+    ΔP_i = P_к.пр × S_i / S_об − P_н.i; the rows are rounded together by
+    the largest remainder (§0.2) so that they add up to the rounded sum of
+    the exact differences.
+
+    >>> cost = Decimal('2916595.4070')
+    >>> rows = building_corrections({'1': cost}, {'1': Decimal('54.3')},
+    ...     Decimal('5120.4'), {'1': Decimal('33074.34')})
+    >>> rows['1']
+    Decimal('-2144.89')
+    """
+    total_area = to_decimal(total_area)
+    return distribute_exact({
+        key: to_decimal(costs[key]) * to_decimal(area) / total_area
+        - to_decimal(billed.get(key, ZERO))
+        for key, area in areas.items()})

@@ -196,6 +196,10 @@ class PenaltyRow:
     exact: Decimal
     amount: Decimal
     first_delay_day: int
+    kind: str = HOUSING
+    # The due date came from a year of the production calendar whose
+    # decree is not loaded (§4.2): provisional until it is.
+    provisional_due: bool = False
 
     @property
     def explanation_en(self) -> str:
@@ -274,7 +278,7 @@ def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
     ``tranches`` are (payment day, amount) applied to this debt; what they
     leave unpaid accrues to ``calculation_date``.
     """
-    due, _ = due_date(debt.period, settings, debt.kind, debt.due)
+    due, provisional = due_date(debt.period, settings, debt.kind, debt.due)
     principal = money(debt.principal)
     parts = []
     paid = ZERO
@@ -297,7 +301,8 @@ def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
         numerator, denominator = _frac_decimal(fraction)
         exact = base * rate / Decimal(100) * numerator / denominator * days
         rows.append(PenaltyRow(debt.period, start, end, days, base, rate,
-                               fraction, exact, money(exact), k))
+                               fraction, exact, money(exact), k, debt.kind,
+                               provisional))
 
     day = due + timedelta(days=1)
     while day <= calculation_date:

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from .params import load_data
 from .periods import iter_days
 
-__all__ = ['ProductionCalendar']
+__all__ = ['ProductionCalendar', 'YearCalendar']
 
 
 def _day(text: str, year: int) -> date:
@@ -72,6 +72,14 @@ class ProductionCalendar:
     def default(cls) -> ProductionCalendar:
         """The calendar shipped in ``data/production_calendar_ru.json``."""
         return cls.from_data(load_data('production_calendar_ru.json'))
+
+    @classmethod
+    def of_years(cls, years: dict) -> ProductionCalendar:
+        """The years given (year → YearCalendar, e.g. kept in a database)
+        with the shipped provisional rule for the others."""
+        shipped = cls.default()
+        return cls(dict(years), shipped.provisional_holidays,
+                   shipped.no_weekend_transfer_months)
 
     def is_loaded(self, year: int) -> bool:
         return year in self.years

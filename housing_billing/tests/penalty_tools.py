@@ -83,6 +83,44 @@ def setup_penalty_service():
     return service
 
 
+def setup_capital_repair_penalties():
+    """Capital repair penalties on their own service (credited to the
+    fund, 86.02) and receivable (76.03)."""
+    Configuration = Pool().get('housing.configuration')
+    Service = Pool().get('housing.service')
+    service = create_service(
+        'PENI_KR', method='manual', uom='product.uom_unit')
+    Service.write([service], {
+            'kind': 'one_off', 'credit_account': ledger_account('86.02').id})
+    configuration = Configuration(1)
+    configuration.capital_repair_penalty_service = service
+    configuration.capital_repair_penalty_receivable_account = (
+        ledger_account('76.03'))
+    configuration.save()
+    return service
+
+
+def add_capital_repair(account, price, date_from):
+    """The capital repair contribution by area (credited to 86.01) on
+    account from date_from."""
+    pool = Pool()
+    Service = pool.get('housing.service')
+    Tariff = pool.get('housing.tariff')
+    Account = pool.get('housing.account')
+    service = create_service(
+        'KR', method='area', uom='product.uom_square_meter')
+    Service.write([service], {
+            'kind': 'capital_repair',
+            'credit_account': ledger_account('86.01').id})
+    Tariff.create([{
+                'service': service.id, 'date_from': date_from,
+                'rates': [('create', [{'price': Decimal(price)}])],
+                }])
+    Account.write([account], {'services': [('create', [{
+                        'service': service.id, 'date_from': date_from}])]})
+    return service
+
+
 def setup_account(prices):
     """One flat of 100 m² charged by area: ``prices`` are (from, to, price
     per m²), so a month costs 100 × price."""

@@ -209,6 +209,64 @@ class HousingAccrualTestCase(HousingTestCase):
             self.assertIn('HVS', errors[0].message)
 
     @with_transaction()
+    def test_electricity_refused_twice(self):
+        """Electricity by normative takes the increasing coefficient from
+        the month after the second refusal of access (domain spec §1.5)"""
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        Tariff = pool.get('housing.tariff')
+        Normative = pool.get('housing.normative')
+        Coefficient = pool.get('housing.coefficient')
+        Account = pool.get('housing.account')
+        ModelData = pool.get('ir.model.data')
+        company = create_company()
+        with set_company(company):
+            _, (_, unmetered) = self.setup_building()
+            electricity = create_service(
+                'ELE', uom='product.uom_energy_kwh')
+            pool.get('housing.service').write([electricity], {
+                    'resource': 'electricity'})
+            Tariff.create([{
+                        'service': electricity.id,
+                        'date_from': D(2025, 1, 1),
+                        'rates': [('create', [{'price': Decimal('7.02')}])],
+                        }])
+            Normative.create([{
+                        'service': electricity.id, 'kind': 'person',
+                        'value': Decimal('70'),
+                        'unit': ModelData.get_id(
+                            'product', 'uom_energy_kwh'),
+                        'date_from': D(2017, 1, 1),
+                        }])
+            Coefficient.create([{
+                        'resource': 'electricity',
+                        'situation': 'double_refusal',
+                        'value': Decimal('1.5'),
+                        'date_from': D(2020, 7, 1),
+                        }])
+            Account.write([unmetered], {'services': [('create', [{
+                                'service': electricity.id,
+                                'date_from': D(2020, 1, 1),
+                                'access_refused_twice': D(2026, 2, 10),
+                                }])]})
+
+            def charges(period):
+                run, = Run.create([{'period': period}])
+                compute([run])
+                return [c for c in run.charges
+                    if c.account == unmetered and c.service == electricity]
+
+            # The month of the act: no coefficient; the next one: × 1.5
+            february = charges(D(2026, 2, 1))
+            self.assertTrue(february)
+            self.assertEqual({c.coefficient for c in february}, {1})
+            march = charges(D(2026, 3, 1))
+            self.assertEqual({c.coefficient for c in march}, {Decimal('1.5')})
+            self.assertEqual(sum(c.amount for c in march), (
+                    Decimal(70) * 51 / 31 * Decimal('7.02')
+                    * Decimal('1.5')).quantize(Decimal('0.01')))
+
+    @with_transaction()
     def test_zone_tariff_with_single_price(self):
         "A two-zone meter bills by zone, a flat without at the single price"
         pool = Pool()
@@ -293,7 +351,10 @@ class HousingAccrualTestCase(HousingTestCase):
         fiscalyear = get_fiscalyear(company, today=D(2026, 1, 1))
         fiscalyear.save()
         FiscalYear.create_period([fiscalyear])
+        # The company's own: a chart of another company may be left in the
+        # database by a test of an earlier class that committed.
         revenue, = Account.search([
+                ('company', '=', company.id),
                 ('type.revenue', '=', True), ('closed', '!=', True),
                 ], limit=1)
         category, = Category.create([{

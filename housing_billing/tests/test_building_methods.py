@@ -6,10 +6,13 @@ meter), two-component hot water (G-M2) and water disposal (G-M3)."""
 import datetime as dt
 from decimal import Decimal
 
+from trytond.modules.account.tests import get_fiscalyear
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from ..engine.common_property import instalments
+from ..engine.periods import Period
 from . import test_accrual
 from .tools import (
     HousingTestCase,
@@ -419,6 +422,160 @@ class BuildingMethodsTestCase(HousingTestCase):
             run = self.accrue(D(2026, 1, 1))
             self.assertEqual(
                 self.amounts(run, account, 'OT'), [Decimal('2601.41')])
+
+    def corrected_heating_house(self):
+        """G-H4: a house billed evenly in 2025 by 2024's 1 010.0 Gcal, at
+        2 914.56 ₽/Gcal to June and 3 261.39 from July; the year's months
+        read by the heat meter (955.80 Gcal), every run posted"""
+        pool = Pool()
+        FiscalYear = pool.get('account.fiscalyear')
+        building = self.building(heating_mode='even')
+        heating = self.service('OT', 'heating', method='area', uom=GCAL)
+        self.tariff(heating, '2914.56', date_to=D(2025, 6, 30))
+        self.tariff(heating, '3261.39', date_from=D(2025, 7, 1))
+        self.normative(heating, 'area', '0.0205', uom=GCAL)
+        account = self.account(building, '101', S_I, [heating])
+        other = self.account(building, '102', S_OB - S_I, [heating])
+        readings, total = [(D(2024, 12, 31), Decimal('1010.0'))], Decimal(
+            '1010.0')
+        for month, volume in [(1, '182.45'), (2, '165.30'), (3, '140.10'),
+                (4, '80.25'), (5, '10.40'), (10, '70.80'), (11, '130.60'),
+                (12, '175.90')]:
+            total += Decimal(volume)
+            readings.append((D(2025, month, 28), total))
+        self.meter(building, heating, readings, kind='common_house')
+        self.setup_ledger(building.company)
+        fiscalyear = get_fiscalyear(building.company, today=D(2025, 1, 1))
+        fiscalyear.save()
+        FiscalYear.create_period([fiscalyear])
+        runs = [self.accrue(D(2025, m, 1), post=True) for m in range(1, 13)]
+        return account, other, runs
+
+    @with_transaction()
+    def test_heating_annual_correction(self):
+        "G-H4: the January run corrects 2025's heating: −2 144.89 ₽"
+        company = create_company()
+        with set_company(company):
+            account, other, runs = self.corrected_heating_house()
+            self.assertEqual(
+                [self.amounts(r, account, 'OT')[0] for r in runs],
+                [Decimal('2601.41')] * 6 + [Decimal('2910.98')] * 6)
+            january = self.accrue(D(2026, 1, 1))
+            correction, = self.charges(
+                january, account, 'OT', kind='recalculation')
+            self.assertEqual(correction.amount, Decimal('-2144.89'))
+            self.assertEqual(correction.reason, 'heating_annual_correction')
+            self.assertIn('за 2025 г.', correction.explanation_ru)
+            # The building's rows add up to the rounded building difference
+            other_row, = self.charges(
+                january, other, 'OT', kind='recalculation')
+            billed = sum(sum(self.amounts(r, a, 'OT'))
+                for r in runs for a in (account, other))
+            cost = (Decimal('578.50') * Decimal('2914.56')
+                + Decimal('377.30') * Decimal('3261.39'))
+            self.assertEqual(
+                correction.amount + other_row.amount, money(cost - billed))
+            # Only in the configured month
+            february = self.accrue(D(2026, 2, 1))
+            self.assertEqual(
+                self.charges(february, account, 'OT',
+                    kind='recalculation'), [])
+
+    @with_transaction()
+    def test_annual_correction_month_configured(self):
+        "The correction waits for the configured month of the next year"
+        Configuration = Pool().get('housing.configuration')
+        company = create_company()
+        with set_company(company):
+            account, _, _ = self.corrected_heating_house()
+            configuration = Configuration(1)
+            configuration.annual_correction_month = 3
+            configuration.save()
+            january = self.accrue(D(2026, 1, 1))
+            self.assertEqual(
+                self.charges(january, account, 'OT',
+                    kind='recalculation'), [])
+            march = self.accrue(D(2026, 3, 1))
+            correction, = self.charges(
+                march, account, 'OT', kind='recalculation')
+            self.assertEqual(correction.amount, Decimal('-2144.89'))
+
+    @with_transaction()
+    def test_soi_annual_recalculation(self):
+        """КР на СОИ billed by the normative from October to December 2025,
+        recalculated by the common-house meter in January 2026 and charged
+        in twelve equal parts (Decree 480)"""
+        pool = Pool()
+        FiscalYear = pool.get('account.fiscalyear')
+        Run = pool.get('housing.accrual.run')
+        Carried = pool.get('housing.soi.carried')
+        company = create_company()
+        with set_company(company):
+            building = self.building(soi_method='normative_annual_recalc')
+            cold = self.service('HVS', 'cold_water', price='49.87')
+            soi = self.service(
+                'HVS_SOI', None, method='common_property', price='49.87',
+                soi_resource='cold_water')
+            self.normative(soi, 'common_property', '0.0300')
+            account = self.account(building, '101', S_I, [cold, soi])
+            other = self.account(building, '102', S_OB - S_I, [cold, soi])
+            days = [D(2025, 9, 20), D(2025, 10, 20), D(2025, 11, 20),
+                D(2025, 12, 20), D(2026, 1, 20)]
+            self.meter(building, cold, [
+                    (d, 100 + 7 * i) for i, d in enumerate(days)], account)
+            self.meter(building, cold, [
+                    (d, 1000 + 1200 * i) for i, d in enumerate(days)], other)
+            # ОДПУ: 1 220, 1 230 and 1 250 m³: 13, 23 and 43 m³ over the
+            # individual 1 207 m³, the last capped at 0.03 × 820 = 24.6.
+            self.meter(building, cold, [
+                    (D(2025, 9, 30), '10000'), (D(2025, 10, 31), '11220'),
+                    (D(2025, 11, 30), '12450'), (D(2025, 12, 31), '13700'),
+                    (D(2026, 1, 31), '14950')],
+                kind='common_house')
+            self.setup_ledger(company)
+            fiscalyear = get_fiscalyear(company, today=D(2025, 1, 1))
+            fiscalyear.save()
+            FiscalYear.create_period([fiscalyear])
+            runs = [self.accrue(D(2025, m, 1), post=True)
+                for m in (10, 11, 12)]
+            billed = {a: sum(sum(self.amounts(r, a, 'HVS_SOI'))
+                    for r in runs)
+                for a in (account, other)}
+            # Each month by the normative: 24.6 m³ for the building
+            self.assertEqual(sum(billed.values()),
+                3 * money(Decimal('24.6') * Decimal('49.87')))
+
+            january = self.accrue(D(2026, 1, 1))
+            decided = {c.account: c.amount for c in Carried.search([
+                        ('run', '=', january.id),
+                        ('reason', '=', 'soi_annual_recalculation'),
+                        ])}
+            cost = Decimal('60.6') * Decimal('49.87')
+            self.assertEqual(
+                sum(decided.values()), money(cost - sum(billed.values())))
+            # Within a kopeck of its exact share (the building's rows are
+            # balanced, §0.2)
+            self.assertLessEqual(abs(decided[account]
+                    - (cost * S_I / S_OB - billed[account])),
+                Decimal('0.01'))
+            parts = {a: [c.amount for c in self.charges(
+                            january, a, 'HVS_SOI', kind='recalculation')]
+                for a in (account, other)}
+            for a in (account, other):
+                self.assertEqual(parts[a], [instalments(decided[a])[0]])
+            line, = self.charges(january, account, 'HVS_SOI',
+                kind='recalculation')
+            self.assertIn('часть 1 из 12', line.explanation_ru)
+            Run.post([january])
+
+            # February bills the second part; nothing is carried as a
+            # negative balance by mistake.
+            february = self.accrue(D(2026, 2, 1))
+            second, = self.charges(
+                february, account, 'HVS_SOI', kind='recalculation')
+            self.assertIn('часть 2 из 12', second.explanation_ru)
+            self.assertEqual(second.amount, instalments(decided[account])[1])
+            self.assertEqual(Carried.to_bill([account], Period(2026, 2)), {})
 
     # -- hot water and water disposal ---------------------------------------
     @with_transaction()

@@ -1,8 +1,11 @@
 # This file is part of the housing billing suite. See the COPYRIGHT file at
 # the top level of this repository for copyright notices and license terms.
 """Penalties through the Tryton layer: the settings come from the tables
-l10n_ru_housing fills, each accrual run charges the month's increment, and
-the golden cases G-F2, G-F3, G-B1 and G-F6 come out to the kopeck."""
+l10n_ru_housing fills (the production calendar among them), each accrual
+run charges the month's increment, the golden cases G-F2, G-F3, G-B1 and
+G-F6 come out to the kopeck, and capital repair contributions are a base
+of their own (ЖК 155 ч. 14.1) with their own line and receivable."""
+import json
 from decimal import Decimal
 
 from trytond.model.exceptions import ValidationError
@@ -10,18 +13,28 @@ from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from ..engine.penalties import PenaltySettings, PeriodDebt, penalty_rows
+from ..engine.penalties import (
+    CAPITAL_REPAIR,
+    PenaltySettings,
+    PeriodDebt,
+    due_date,
+    penalty_rows,
+)
 from ..engine.periods import Period
+from ..engine.workdays import ProductionCalendar
 from ..penalty import penalty_settings
+from ..receipt_data import gather
 from .penalty_tools import (
     GF2_PRICES,
     D,
     LedgerTestCase,
+    add_capital_repair,
     ledger_account,
     pay,
     penalty_lines,
     run_month,
     setup_account,
+    setup_capital_repair_penalties,
     setup_ledger,
     setup_penalty_service,
 )
@@ -243,3 +256,247 @@ class HousingPenaltyTestCase(LedgerTestCase):
             for period in [D(2025, 11, 1), D(2025, 12, 1), D(2026, 1, 1)]:
                 run = run_month(period)
                 self.assertEqual(penalty_lines(run), [])
+
+
+def penalty_amounts(run):
+    return sorted((c.service.code, c.method, c.amount)
+        for c in penalty_lines(run))
+
+
+class CapitalRepairPenaltyTestCase(LedgerTestCase):
+    "Test the penalties on capital repair contributions (ЖК 155 ч. 14.1)"
+
+    def setup_months(self, company):
+        """January and February 2026 posted: maintenance 5 000.00 (100 m² ×
+        50.00) and the capital repair contribution 1 250.00 (100 m² ×
+        12.50) a month."""
+        setup_ledger(company, [2026])
+        setup_penalty_service()
+        setup_capital_repair_penalties()
+        account = setup_account([(D(2026, 1, 1), None, '50.00')])
+        add_capital_repair(account, '12.50', D(2026, 1, 1))
+        runs = [run_month(D(2026, 1, 1)), run_month(D(2026, 2, 1))]
+        self.assertEqual(
+            [r.total for r in runs],
+            [Decimal('6250.00'), Decimal('6257.13')])
+        return account, runs
+
+    @with_transaction()
+    def test_unpaid_two_bases(self):
+        "Unpaid: housing from day 31, capital repair from day 1, apart"
+        company = create_company()
+        with set_company(company):
+            _, (january, february) = self.setup_months(company)
+            march = run_month(D(2026, 3, 1))
+            # By hand, at 9.5 % (the lower of 9.5 % and the key rate of
+            # 15.5 %, ПП329):
+            # Housing (ч. 14): January 5 000.00, due Tuesday 10.02.2026,
+            # reaches day 31 on 13.03.2026: 13.03–31.03, 19 days,
+            # 5 000.00 × 9.5 % / 300 × 19 = 30.083333 → 30.08. February,
+            # due 10.03.2026, reaches day 31 on 10.04.2026: nothing.
+            # Capital repair (ч. 14.1): from the day after the due date,
+            # 1/300 throughout. At 28.02: January 1 250.00, 11.02–28.02,
+            # 18 days, 1 250.00 × 9.5 % / 300 × 18 = 7.125 → 7.13. At
+            # 31.03: January 11.02–31.03, 49 days = 19.395833 → 19.40;
+            # February 1 250.00 due 10.03.2026, 11.03–31.03, 21 days
+            # = 8.3125 → 8.31; 27.71 in all, 27.71 − 7.13 = 20.58 now.
+            # (One base under ч. 14 would give 6 250.00 × 19 days = 37.60.)
+            self.assertEqual(penalty_amounts(january), [])
+            self.assertEqual(penalty_amounts(february), [
+                    ('PENI_KR', 'penalty_capital_repair', Decimal('7.13'))])
+            self.assertEqual(penalty_amounts(march), [
+                    ('PENI', 'penalty', Decimal('30.08')),
+                    ('PENI_KR', 'penalty_capital_repair', Decimal('20.58')),
+                    ])
+            housing, capital_repair = sorted(
+                penalty_lines(march), key=lambda c: c.service.code)
+            self.assertIn('ч. 14.1', capital_repair.explanation_ru)
+            self.assertIn(
+                '01.2026: 1250.00 ₽ × 9.5 % × 1/300 × 49 дн. '
+                '(11.02.2026–31.03.2026) = 19.40 ₽',
+                capital_repair.explanation_ru)
+            self.assertIn(
+                '02.2026: 1250.00 ₽ × 9.5 % × 1/300 × 21 дн. '
+                '(11.03.2026–31.03.2026) = 8.31 ₽',
+                capital_repair.explanation_ru)
+            self.assertIn(
+                'начислено ранее 7.13 ₽', capital_repair.explanation_ru)
+            self.assertNotIn('14.1', housing.explanation_ru)
+            self.assertIn(
+                '01.2026: 5000.00 ₽ × 9.5 % × 1/300 × 19 дн. '
+                '(13.03.2026–31.03.2026) = 30.08 ₽', housing.explanation_ru)
+            self.assertEqual(
+                json.loads(capital_repair.inputs)['base'], CAPITAL_REPAIR)
+
+    @with_transaction()
+    def test_posting_two_receivables(self):
+        "Each base's penalty has its own receivable and credit account"
+        company = create_company()
+        with set_company(company):
+            account, _ = self.setup_months(company)
+            march = run_month(D(2026, 3, 1))
+            move, = march.moves
+            payer = account.payer_at(D(2026, 3, 31)).party
+            self.assertEqual({(line.account.code, line.debit, line.credit,
+                        line.party, line.housing_account)
+                    for line in move.lines}, {
+                    ('62.01', Decimal('6250.00'), 0, payer, account),
+                    ('62.02', Decimal('30.08'), 0, payer, account),
+                    ('76.03', Decimal('20.58'), 0, payer, account),
+                    ('90.01', 0, Decimal('5000.00'), None, None),
+                    ('86.01', 0, Decimal('1250.00'), None, None),
+                    ('91.01', 0, Decimal('30.08'), None, None),
+                    ('86.02', 0, Decimal('20.58'), None, None),
+                    })
+            # The receipt: both penalties, capital repair's apart; due,
+            # the two penalty accounts (30.08 + 7.13 + 20.58)
+            data = gather(company.id, D(2026, 3, 1), [account.id])[
+                account.id]
+            self.assertEqual(data.penalties, Decimal('50.66'))
+            self.assertEqual(data.penalties_capital_repair, Decimal('20.58'))
+            self.assertEqual(data.penalty_due, Decimal('57.79'))
+
+    @with_transaction()
+    def test_payment_split_between_bases(self):
+        "A payment pays each base in proportion to what it owes"
+        company = create_company()
+        with set_company(company):
+            account, _ = self.setup_months(company)
+            payment = pay(account, D(2026, 2, 20), '3125.00')
+            self.assertEqual(
+                [(a.period, a.amount) for a in payment.allocations],
+                [(D(2026, 1, 1), Decimal('3125.00'))])
+            march = run_month(D(2026, 3, 1), post=False)
+            # January owes 5 000.00 + 1 250.00: the 3 125.00 pays 2 500.00
+            # of housing and 625.00 of capital repair (domain spec §4.5
+            # point 4). Housing: 2 500.00 from day 31, 13.03–31.03, 19
+            # days = 15.041667 → 15.04. Capital repair: January 1 250.00
+            # 11.02–20.02 (10 days, the payment day accrues) = 3.958333 →
+            # 3.96, 625.00 21.02–31.03 (39 days) = 7.71875 → 7.72;
+            # February 8.31 as unpaid: 19.99, less the 7.13 February's run
+            # charged before the payment was made: 12.86.
+            self.assertEqual(penalty_amounts(march), [
+                    ('PENI', 'penalty', Decimal('15.04')),
+                    ('PENI_KR', 'penalty_capital_repair', Decimal('12.86')),
+                    ])
+
+    @with_transaction()
+    def test_capital_repair_due_day(self):
+        "A regional due day of the contributions is a dated rule of its own"
+        pool = Pool()
+        DueDay = pool.get('housing.penalty.due_day')
+        company = create_company()
+        with set_company(company):
+            DueDay.create([{
+                        'kind': 'capital_repair',
+                        'period_from': D(2000, 1, 1), 'day': 25,
+                        'act': 'закон субъекта РФ (ЖК 171 ч. 1)'}])
+            settings = penalty_settings(company)
+            self.assertEqual(
+                due_date(Period(2026, 1), settings, CAPITAL_REPAIR),
+                (D(2026, 2, 25), False))
+            self.assertEqual(
+                due_date(Period(2026, 1), settings), (D(2026, 2, 10), False))
+            # 25.04.2026 is a Saturday
+            self.assertEqual(
+                due_date(Period(2026, 3), settings, CAPITAL_REPAIR),
+                (D(2026, 4, 27), False))
+            with self.assertRaises(ValidationError):
+                DueDay.create([{
+                            'kind': 'capital_repair',
+                            'period_from': D(2000, 1, 1), 'day': 20}])
+
+
+class ProductionCalendarTestCase(LedgerTestCase):
+    "Test the production calendar kept as data"
+
+    @with_transaction()
+    def test_calendar_from_tables(self):
+        "The years l10n_ru_housing loads are the kernel's shipped calendar"
+        Calendar = Pool().get('housing.production_calendar')
+        company = create_company()
+        with set_company(company):
+            settings = penalty_settings(company)
+            self.assertEqual(
+                settings.calendar.years, ProductionCalendar.default().years)
+            self.assertEqual(
+                {c.year: c.working_days for c in Calendar.search([])},
+                {2019: 247, 2020: 248, 2021: 247, 2022: 247, 2023: 247,
+                    2024: 248, 2025: 247, 2026: 247})
+
+    @with_transaction()
+    def test_year_entered_by_administrator(self):
+        "A year without its decree is provisional until it is entered"
+        Calendar = Pool().get('housing.production_calendar')
+        company = create_company()
+        with set_company(company):
+            # The April 2027 bill is due Saturday 15.05.2027: the
+            # provisional rule moves it to Monday 17.05.2027.
+            settings = penalty_settings(company)
+            self.assertEqual(
+                due_date(Period(2027, 4), settings), (D(2027, 5, 17), True))
+            # A decree (made up for the test) moving a day off to 17.05
+            Calendar.create([{
+                        'year': 2027, 'decree': 'ПП (проверка)',
+                        'days': [('create', [{'date': D(2027, month, day)}
+                                    for month, day in [
+                                        (1, 1), (1, 4), (1, 5), (1, 6),
+                                        (1, 7), (1, 8), (5, 17)]])],
+                        }])
+            settings = penalty_settings(company)
+            self.assertEqual(
+                due_date(Period(2027, 4), settings), (D(2027, 5, 18), False))
+
+    @with_transaction()
+    def test_day_checks(self):
+        "A calendar day belongs to its year; the kind matches the weekday"
+        pool = Pool()
+        Calendar = pool.get('housing.production_calendar')
+        Day = pool.get('housing.production_calendar.day')
+        company = create_company()
+        with set_company(company):
+            calendar, = Calendar.create([{'year': 2027}])
+            with self.assertRaises(ValidationError) as context:
+                Day.create([{'calendar': calendar.id,
+                            'date': D(2028, 1, 3)}])
+            self.assertIn('2028-01-03', context.exception.message)
+            # 09.01.2027 is a Saturday: it can only be made a working day
+            with self.assertRaises(ValidationError) as context:
+                Day.create([{'calendar': calendar.id,
+                            'date': D(2027, 1, 9), 'kind': 'non_working'}])
+            self.assertIn('2027-01-09', context.exception.message)
+            Day.create([{'calendar': calendar.id, 'date': D(2027, 1, 16),
+                        'kind': 'working'}])
+            with self.assertRaises(ValidationError):
+                Calendar.create([{'year': 2027}])
+
+    @with_transaction()
+    def test_provisional_due_dates_marked(self):
+        "G-F2 without the 2026 calendar: 134.39, due dates in 2026 marked"
+        Calendar = Pool().get('housing.production_calendar')
+        company = create_company()
+        with set_company(company):
+            Calendar.delete(Calendar.search([('year', '=', 2026)]))
+            setup_ledger(company, [2025, 2026])
+            setup_penalty_service()
+            account = setup_account(GF2_PRICES)
+            runs = [run_month(D(y, m, 1))
+                for y, m in [(2025, 11), (2025, 12), (2026, 1)]]
+            pay(account, D(2026, 2, 20), '6000.00')
+            runs += [run_month(D(2026, 2, 1)),
+                run_month(D(2026, 3, 1), post=False)]
+            # The provisional rule also moves Saturday 10.01.2026 to
+            # Monday 12.01.2026: the amounts are G-F2's.
+            self.assertEqual(
+                sum(c.amount for r in runs for c in penalty_lines(r)),
+                Decimal('134.39'))
+            line, = penalty_lines(runs[-1])
+            inputs = json.loads(line.inputs)
+            self.assertTrue(inputs['provisional_due'])
+            self.assertEqual(
+                {r['period']: r['provisional_due'] for r in inputs['rows']},
+                {'2025-11-01': False, '2025-12-01': True,
+                    '2026-01-01': True})
+            self.assertIn('предварительному производственному календарю',
+                line.explanation_ru)
+            self.assertIn('12.2025, 01.2026', line.explanation_ru)

@@ -246,6 +246,7 @@ class HousingReceiptTestCase(LedgerTestCase):
         "A batch: a receipt per account, the building's PDF in print order"
         pool = Pool()
         Batch = pool.get('housing.receipt.batch')
+        Chunk = pool.get('housing.receipt.batch.building')
         Register = pool.get('housing.report.receipt_register')
         company = create_company()
         with set_company(company):
@@ -264,6 +265,11 @@ class HousingReceiptTestCase(LedgerTestCase):
                 sorted((r.account, r.amount) for r in batch.receipts),
                 sorted([(account, Decimal('10850.00')),
                         (other, Decimal('0.00'))]))
+            # The printing PDF is made when asked for, from the receipts
+            self.assertIsNone(chunk.pdf)
+            Chunk.make_pdf([chunk])
+            chunk = Chunk(chunk.id)
+            self.assertIsNotNone(chunk.pdf_made_at)
             pages = pdf_text(chunk.pdf)
             self.assertEqual(len(pages), 2)
             self.assertIn('1000234568', pages[0])

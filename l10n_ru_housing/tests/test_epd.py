@@ -86,3 +86,35 @@ class EpdTestCase(unittest.TestCase):
         self.assertEqual([b.text for b in zxingcpp.read_barcodes(
                     page.render(scale=3).to_pil())], [qr])
         self.assertIn('Sum=293027', qr)
+
+    def test_capital_repair_penalties_apart(self):
+        "The penalties on capital repair contributions are shown apart"
+        data = figures()
+        data.penalties = Decimal('50.66')
+        data.penalties_capital_repair = Decimal('20.58')
+        amount = data.amount_to_pay()
+        pdf = epd.render([{
+                    'data': data, 'payee': PAYEE, 'amount': amount,
+                    'qr': qr_payload(PAYEE, data, amount),
+                    'date': D(2026, 4, 1), 'version': 1}])
+        text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace(
+            '\xa0', ' ')
+        self.assertIn(
+            'Пени за просрочку оплаты, начислено в периоде: 50,66', text)
+        self.assertIn('в т. ч. по взносам на капитальный ремонт '
+            '(ЖК РФ ст. 155 ч. 14.1): 20,58', text)
+
+    def test_characters_outside_the_subset(self):
+        "A name with letters the fixed font subset lacks, and ( ) \\"
+        data = figures()
+        data.payer = 'Müller-Ğülşen (Иванова) a\\b'
+        amount = data.amount_to_pay()
+        pdf = epd.render([{
+                    'data': data, 'payee': PAYEE, 'amount': amount,
+                    'qr': qr_payload(PAYEE, data, amount),
+                    'date': D(2026, 4, 1), 'version': 1,
+                    'announcement': 'Собрание (очное) в 19:00'}])
+        text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        self.assertIn('Müller-Ğülşen (Иванова) a\\b', text)
+        self.assertIn('Собрание (очное) в 19:00', text)
+        self.assertIn('Итого к оплате: 2 930,27', text)

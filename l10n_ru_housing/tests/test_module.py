@@ -24,8 +24,11 @@ ACCOUNTS = {
     'account_68': ('68', None, False, False, False),
     'account_76_01': ('76.01', 'payable', True, True, False),
     'account_76_02': ('76.02', 'receivable', True, True, False),
+    'account_76_03': ('76.03', 'receivable', True, True, False),
+    'account_76_09': ('76.09', None, True, False, False),
     'account_84': ('84', None, False, False, False),
     'account_86_01': ('86.01', None, False, False, False),
+    'account_86_02': ('86.02', None, False, False, False),
     'account_90_01': ('90.01', 'revenue', False, False, False),
     'account_90_02': ('90.02', 'expense', False, False, False),
     'account_91_01': ('91.01', 'revenue', False, False, False),
@@ -116,7 +119,8 @@ class L10nRuHousingTestCase(CompanyTestMixin, ModuleTestCase):
             create_chart(company, chart=CHART)
             accounts = self._company_accounts(company)
 
-            for xml_id in ['account_62_01', 'account_62_02', 'account_76_02']:
+            for xml_id in ['account_62_01', 'account_62_02', 'account_76_02',
+                    'account_76_03']:
                 with self.subTest(account=xml_id):
                     account = accounts[xml_id]
                     self.assertTrue(account.type.assets)
@@ -143,7 +147,7 @@ class L10nRuHousingTestCase(CompanyTestMixin, ModuleTestCase):
             Account.search([('company', '=', c.id)], count=True)
             for c in companies]
         self.assertEqual(counts[0], counts[1])
-        self.assertEqual(counts[0], 27)
+        self.assertEqual(counts[0], 30)
 
     @with_transaction()
     def test_update_chart(self):

@@ -15,6 +15,7 @@ from housing_billing.engine.penalties import (
     penalty_rows,
 )
 from housing_billing.engine.periods import Period
+from housing_billing.engine.workdays import ProductionCalendar
 
 from .fixtures import D, day
 
@@ -63,6 +64,29 @@ def test_due_date_in_a_year_without_decree_is_provisional():
     due, provisional = due_date(Period(2027, 4), SETTINGS)
     assert due == day('17.05.2027')   # 15.05.2027 is a Saturday
     assert provisional is True
+
+
+def test_rows_carry_the_provisional_due_date():
+    "A row whose due date came from a year without decree says so (§4.2)"
+    rows = penalty_rows(PeriodDebt(Period(2027, 3), D('5000.00')), [],
+                        day('30.06.2027'), SETTINGS)
+    assert rows and all(r.provisional_due for r in rows)
+    rows = penalty_rows(PeriodDebt(JAN, D('5000.00')), [], day('30.06.2026'),
+                        SETTINGS)
+    assert not any(r.provisional_due for r in rows)
+
+
+def test_calendar_of_years_keeps_the_provisional_rule():
+    "The years given (a database's) replace the shipped ones, not the rule"
+    calendar = ProductionCalendar.of_years(
+        {2026: SETTINGS.calendar.years[2026]})
+    assert calendar.next_working_day(day('10.01.2026')) == (
+        day('12.01.2026'), False)
+    # 2025 is not given: weekends and the ТК 112 holidays only (04.11)
+    assert calendar.next_working_day(day('02.11.2025')) == (
+        day('03.11.2025'), True)
+    assert SETTINGS.calendar.next_working_day(day('02.11.2025')) == (
+        day('05.11.2025'), False)
 
 
 def test_G_F1_one_unpaid_month():
@@ -126,6 +150,7 @@ def test_G_F4_capital_repair_from_day_one():
     assert [(r.date_from, r.days, r.amount) for r in rows] == [
         (day('11.02.2026'), 49, D('9.50'))]
     assert round(rows[0].exact, 6) == D('9.495579')
+    assert rows[0].kind == CAPITAL_REPAIR
 
 
 def test_G_F5_rate_is_the_lower_key_rate_on_the_payment_day():

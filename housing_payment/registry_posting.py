@@ -1,0 +1,376 @@
+# This file is part of the housing billing suite. See the COPYRIGHT file at
+# the top level of this repository for copyright notices and license terms.
+"""A registry's matched lines posted in bulk.
+
+Each line becomes what posting a manual payment writes (housing_billing
+payment.py): a posted housing.payment (channel 'registry') with its payer,
+one posted move debiting the bank account and crediting the payer's
+receivable on the personal account, and its allocation rows (the period
+named, else the oldest debt; the rest an advance), then the split of the
+allocations over services. The rows are written with COPY (MoveWriter,
+bulk.insert): posting 100,000 payments one by one through the ORM would
+take hours. The money of the unmatched lines came to the bank all the
+same: one move debits the bank account and credits the format's
+unidentified receipts account (76.09) a line per registry line, and the
+lines become 'suspense', which a later file cannot book again. The bank's
+commission on all these lines is one move for the registry: the
+commission account debited, the bank account credited.
+
+The registry-wide moves (unidentified receipts, commission) are written by
+the Post button (book_registry); the matched lines are posted building by
+building (post_matched), each set of buildings a task of Tryton's queue,
+so that several workers share a large file."""
+from collections import defaultdict
+from decimal import Decimal
+
+from sql.aggregate import Count, Sum
+from sql.conditionals import Coalesce
+from trytond.i18n import gettext
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from housing_billing.bulk import (
+    allocate_ids,
+    as_date,
+    as_money,
+    in_slices,
+    insert,
+    update_by_id,
+    where_in,
+)
+from housing_billing.engine.allocation import Debt, allocate
+from housing_billing.engine.allocation import Payment as EnginePayment
+from housing_billing.engine.periods import Period
+from housing_billing.move_writer import LineSpec, MoveSpec, MoveWriter
+from housing_billing.receivable import payers_at
+
+from .exceptions import RegistryError
+from .split import (
+    Splitter,
+    consume_advances,
+    open_debts_of,
+    write_allocations,
+)
+
+ZERO = Decimal('0.00')
+PAYMENT_COLUMNS = [
+    'id', 'company', 'account', 'party', 'date', 'amount', 'channel',
+    'period', 'reference', 'state', 'move']
+
+
+class RegistryPoster:
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.company = registry.company
+        self.suspense_move = None
+
+    def book_registry(self):
+        """Book what concerns the registry as a whole: the unmatched lines'
+        money as unidentified receipts (that move's id in suspense_move) and
+        the bank's commission on every line it paid; return the id of the
+        commission move (None without commission). The ledger set-up and
+        the open periods of the matched lines are checked here, so that a
+        file that cannot be posted is refused before anything is queued."""
+        unmatched = self.unmatched_lines()
+        dates, commission = self.matched_summary()
+        if dates:
+            self.configuration()
+            self.periods(dates)
+        self.suspense_move = self.book_unmatched(unmatched)
+        return self.commission_move(commission + sum(
+                (line['commission'] for line in unmatched), ZERO))
+
+    def post_matched(self, buildings=None):
+        """Post the matched lines of the accounts in buildings (all when
+        None) as payments with their moves, allocations and split."""
+        lines = self.matched_lines(buildings)
+        if not lines:
+            return
+        accounts = sorted({line['account'] for line in lines})
+        consume_advances(self.company, accounts)
+        payers = self.payers(lines)
+        payment_ids = allocate_ids(
+            Pool().get('housing.payment')._table, len(lines))
+        for line, payment_id in zip(lines, payment_ids):
+            line['payment'] = payment_id
+            line['party'], line['receivable'] = payers[
+                line['account'], line['date']]
+        # Drafts: the registry posts them all once every building is done
+        # (post_moves), so that the buildings' transactions need not wait
+        # for one another on the period's move sequence.
+        move_ids = MoveWriter().write(self.move_specs(lines), post=False)
+        self.write_payments(lines, move_ids)
+        debts = self.allocate(lines)
+        Splitter(self.company).write(debts)
+        self.link_lines(lines)
+
+    def unmatched_lines(self):
+        "The unmatched lines: their money came to the bank all the same."
+        line = Pool().get('housing.payment.registry.line').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.select(
+                line.id, line.number, line.reason, line.account_number,
+                line.payer_name, line.date, line.amount, line.commission,
+                where=(line.registry == self.registry.id)
+                & (line.status == 'unmatched'),
+                order_by=[line.number]))
+        return [{
+                'line': id_, 'line_number': number, 'reason': reason,
+                'number': account_number or '', 'payer': payer or '',
+                'date': as_date(date), 'amount': as_money(amount),
+                'commission': as_money(commission) or ZERO,
+                } for (id_, number, reason, account_number, payer, date,
+                amount, commission) in cursor]
+
+    def book_unmatched(self, lines):
+        """One move of the registry's date: the bank account debited with
+        the money of the unmatched lines, the unidentified receipts account
+        credited line by line (each resolved on its own later); the lines
+        marked as booked. Returns the move id (None without such lines)."""
+        if not lines:
+            return None
+        pool = Pool()
+        Line = pool.get('housing.payment.registry.line')
+        suspense = self.registry.format.suspense_account
+        if not suspense:
+            raise RegistryError(gettext(
+                    'housing_payment.msg_registry_no_suspense_account',
+                    registry=self.registry.rec_name,
+                    format=self.registry.format.rec_name,
+                    count=len(lines)))
+        reasons = dict(Line.fields_get(['reason'])['reason']['selection'])
+        journal, bank = self.configuration()
+        date = self.registry.date
+        total = sum((line['amount'] for line in lines), ZERO)
+        move_id, = MoveWriter().write([MoveSpec(
+                    company=self.company.id, journal=journal,
+                    period=self.periods([date])[date], date=date,
+                    origin=str(self.registry),
+                    description=gettext(
+                        'housing_payment.msg_registry_suspense_move',
+                        registry=self.registry.rec_name),
+                    lines=(LineSpec(account=bank, debit=total),) + tuple(
+                        LineSpec(account=suspense.id, credit=line['amount'],
+                            description=gettext(
+                                'housing_payment.msg_registry_suspense_line',
+                                line=line['line_number'],
+                                date=line['date'].strftime('%d.%m.%Y'),
+                                account=line['number'],
+                                payer=line['payer'],
+                                reason=reasons.get(line['reason'], ''))
+                            [:255])
+                        for line in lines))])
+        table = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in in_slices([line['line'] for line in lines]):
+            cursor.execute(*table.update(
+                    [table.status], ['suspense'],
+                    where=where_in(table.id, sub_ids)))
+        return move_id
+
+    def matched_lines(self, buildings=None):
+        pool = Pool()
+        line = pool.get('housing.payment.registry.line').__table__()
+        account = pool.get('housing.account').__table__()
+        premises = pool.get('housing.premises').__table__()
+        cursor = Transaction().connection.cursor()
+        where = (line.registry == self.registry.id) & (
+            line.status == 'matched')
+        if buildings is not None:
+            where &= premises.building.in_(list(buildings))
+        cursor.execute(*line.join(
+                account, condition=line.account == account.id).join(
+                premises, condition=account.premises == premises.id).select(
+                line.id, line.account, account.number, line.date,
+                line.amount, line.period, line.operation, line.commission,
+                line.number,
+                where=where,
+                order_by=[line.date, line.number]))
+        return [{
+                'line': id_, 'account': account_id, 'number': number,
+                'date': as_date(date), 'amount': as_money(amount),
+                'period': as_date(period), 'operation': operation,
+                'commission': as_money(commission) or ZERO,
+                'line_number': line_number,
+                } for (id_, account_id, number, date, amount, period,
+                operation, commission, line_number) in cursor]
+
+    def matched_summary(self):
+        """The payment dates of the matched lines and the sum of their
+        commission, read by the Post button (the lines themselves are read
+        by building in the queue's tasks)."""
+        line = Pool().get('housing.payment.registry.line').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.select(
+                line.date, Sum(Coalesce(line.commission, 0)),
+                where=(line.registry == self.registry.id)
+                & (line.status == 'matched'),
+                group_by=[line.date]))
+        dates, commission = set(), ZERO
+        for date, amount in cursor:
+            dates.add(as_date(date))
+            commission += as_money(amount) or ZERO
+        return dates, commission
+
+    def matched_buildings(self):
+        "[(building id, number of matched lines)] of the registry."
+        pool = Pool()
+        line = pool.get('housing.payment.registry.line').__table__()
+        account = pool.get('housing.account').__table__()
+        premises = pool.get('housing.premises').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.join(
+                account, condition=line.account == account.id).join(
+                premises, condition=account.premises == premises.id).select(
+                premises.building, Count(line.id),
+                where=(line.registry == self.registry.id)
+                & (line.status == 'matched'),
+                group_by=[premises.building],
+                order_by=[premises.building]))
+        return list(cursor)
+
+    def payers(self, lines):
+        "{(account, date): (party, receivable account)}"
+        by_date = defaultdict(set)
+        for line in lines:
+            by_date[line['date']].add(line['account'])
+        result = {}
+        for date, account_ids in by_date.items():
+            for account, payer in payers_at(
+                    account_ids, date, self.company.id).items():
+                result[account, date] = payer
+        return result
+
+    def configuration(self):
+        pool = Pool()
+        Configuration = pool.get('housing.configuration')
+        configuration = Configuration(1)
+        journal = configuration.payment_journal
+        bank = configuration.get_multivalue(
+            'payment_bank_account', company=self.company.id)
+        if not journal or not bank:
+            raise RegistryError(gettext(
+                    'housing_payment.msg_registry_no_ledger',
+                    registry=self.registry.rec_name))
+        return journal.id, bank.id
+
+    def periods(self, dates):
+        Period_ = Pool().get('account.period')
+        return {date: Period_.find(self.company, date=date).id
+            for date in dates}
+
+    def move_specs(self, lines):
+        journal, bank = self.configuration()
+        periods = self.periods({line['date'] for line in lines})
+        reference = self.registry.payment_order or self.registry.file_name
+        # The message read once (gettext without variables gives its
+        # text), filled as gettext fills it.
+        description = gettext('housing_billing.msg_payment_move_description')
+        for line in lines:
+            yield MoveSpec(
+                company=self.company.id, journal=journal,
+                period=periods[line['date']], date=line['date'],
+                origin='housing.payment,%s' % line['payment'],
+                description=description % {
+                    'account': line['number'],
+                    'reference': self.reference(line, reference)},
+                lines=(
+                    LineSpec(account=bank, debit=line['amount']),
+                    LineSpec(account=line['receivable'],
+                        credit=line['amount'], party=line['party'],
+                        housing_account=line['account']),
+                    ))
+
+    @staticmethod
+    def reference(line, registry_reference):
+        return '%s/%s' % (registry_reference or '',
+            line['operation'] or line['line_number'])
+
+    def write_payments(self, lines, move_ids):
+        Payment = Pool().get('housing.payment')
+        reference = self.registry.payment_order or self.registry.file_name
+        insert(Payment._table, PAYMENT_COLUMNS, (
+                (line['payment'], self.company.id, line['account'],
+                    line['party'], line['date'], line['amount'],
+                    'registry', line['period'],
+                    self.reference(line, reference)[:255], 'posted', move)
+                for line, move in zip(lines, move_ids)))
+
+    def allocate(self, lines):
+        """Allocation rows of the payments, as payment.allocation_rows
+        writes them: debts by period, the rest an advance. Returns the
+        debt rows."""
+        by_account = defaultdict(list)
+        for line in lines:
+            by_account[line['account']].append(line)
+        debts = open_debts_of(self.company, sorted(by_account))
+        debt_rows, advance_rows = [], []
+        for account, payments in sorted(by_account.items()):
+            result = allocate([EnginePayment(
+                        p['date'], p['amount'],
+                        Period.of(p['period']) if p['period'] else None,
+                        '%012d' % p['payment']) for p in payments],
+                [Debt(Period.of(p), a) for p, a in sorted(
+                        debts.get(account, {}).items()) if a > 0])
+            applied = defaultdict(lambda: ZERO)
+            for application in result.applications:
+                payment = int(application.payment.reference)
+                applied[payment] += application.amount
+                debt_rows.append({
+                        'payment': payment, 'account': account,
+                        'period': application.period.start,
+                        'amount': application.amount,
+                        'date': application.paid_on})
+            for p in payments:
+                advance = p['amount'] - applied[p['payment']]
+                if advance:
+                    advance_rows.append({
+                            'payment': p['payment'], 'account': account,
+                            'period': None, 'amount': advance})
+        write_allocations(debt_rows, 'debt')
+        write_allocations(advance_rows, 'advance')
+        return debt_rows
+
+    def link_lines(self, lines):
+        "The lines posted, each with its payment."
+        table = Pool().get('housing.payment.registry.line')._table
+        update_by_id(table, ['payment', 'status'], (
+                (line['line'], line['payment'], 'posted') for line in lines))
+
+    def post_moves(self):
+        "Post the moves of the registry's payments, written as drafts."
+        pool = Pool()
+        line = pool.get('housing.payment.registry.line').__table__()
+        payment = pool.get('housing.payment').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.join(
+                payment, condition=line.payment == payment.id).select(
+                payment.move, where=line.registry == self.registry.id))
+        MoveWriter().post([move for move, in cursor if move])
+
+    def commission_move(self, commission):
+        """One move for the bank's commission (on the lines posted and
+        those booked as unidentified receipts)."""
+        if not commission:
+            return None
+        expense = self.registry.format.commission_account
+        if not expense:
+            raise RegistryError(gettext(
+                    'housing_payment.msg_registry_no_commission_account',
+                    registry=self.registry.rec_name,
+                    format=self.registry.format.rec_name))
+        journal, bank = self.configuration()
+        date = self.registry.date
+        move_id, = MoveWriter().write([MoveSpec(
+                    company=self.company.id, journal=journal,
+                    period=self.periods([date])[date], date=date,
+                    origin=str(self.registry),
+                    description=gettext(
+                        'housing_payment.msg_registry_commission_move',
+                        registry=self.registry.rec_name),
+                    lines=(
+                        LineSpec(account=expense.id, debit=commission),
+                        LineSpec(account=bank, credit=commission),
+                        ))])
+        return move_id
