@@ -15,3 +15,27 @@ errorlog = '-'
 # Behind the reverse proxy: trust its X-Forwarded-* headers
 # (trytond's [web] num_proxies does the same for trytond).
 forwarded_allow_ips = os.environ.get('GUNICORN_FORWARDED_ALLOW_IPS', '*')
+
+# PostgreSQL restarted: psycopg_pool, which trytond's connection pool is,
+# tries to reconnect after 1, 2, 4, 8… seconds, up to its 5-minute
+# reconnect_timeout. A database away for a minute thus left every worker
+# answering 503 for up to another minute after it was back. Each worker
+# now tries again at least every RECONNECT_DELAY seconds (a refused
+# connection costs next to nothing).
+RECONNECT_DELAY = float(os.environ.get('GUNICORN_RECONNECT_DELAY', '2'))
+
+
+def _bounded_reconnection_delay():
+    from psycopg_pool.base import AttemptWithBackoff
+    update_delay = AttemptWithBackoff.update_delay
+    if getattr(update_delay, 'bounded', False):
+        return
+
+    def bounded_update_delay(self, now):
+        update_delay(self, now)
+        self.delay = min(self.delay, RECONNECT_DELAY)
+    bounded_update_delay.bounded = True
+    AttemptWithBackoff.update_delay = bounded_update_delay
+
+
+_bounded_reconnection_delay()
