@@ -8,6 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+from sql.operators import Like
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -24,6 +26,25 @@ from .penalty import posted_debts
 
 MONEY = (16, 2)
 ZERO = Decimal('0.00')
+# The origins of the moves that bring payments in: a payment's own move, or
+# the move of a bank registry's building (housing_payment), one receivable
+# line per payment of the building's personal accounts.
+PAYMENT_MOVE_ORIGINS = ('housing.payment', 'housing.payment.registry.chunk')
+
+
+def is_payment_origin(origin):
+    "Whether a move of origin ('model,id' or None) brings payments in."
+    return (origin or '').split(',', 1)[0] in PAYMENT_MOVE_ORIGINS
+
+
+def payment_origin_where(move):
+    "The SQL condition on the account_move table move of is_payment_origin."
+    origin = Coalesce(move.origin, '')
+    condition = None
+    for model in PAYMENT_MOVE_ORIGINS:
+        like = Like(origin, model + ',%')
+        condition = like if condition is None else (condition | like)
+    return condition
 
 
 class Payment(Workflow, ModelSQL, ModelView):

@@ -23,6 +23,7 @@ from trytond.pool import Pool
 
 from .bulk import as_date, as_decimal, as_money
 from .loader import fetch_in, in_force_from, where_in
+from .payment import is_payment_origin
 from .penalty import CAPITAL_REPAIR, METHODS, penalty_receivable_ids
 
 ZERO = Decimal('0.00')
@@ -326,7 +327,7 @@ def _ledger(result, company, period, account_ids):
     for id_, origin, amount, date in fetch_in(in_period, account_ids):
         data, amount = result[id_], as_money(amount) or ZERO
         origin = origin or ''
-        if origin.startswith('housing.payment,'):
+        if is_payment_origin(origin):
             data.payments -= amount
             date = as_date(date)
             if not data.last_payment_date or date > data.last_payment_date:

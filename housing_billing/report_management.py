@@ -35,6 +35,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 from .bulk import as_money
+from .payment import payment_origin_where
 from .pdf import FONT, FONT_BOLD, format_date, format_number, register_fonts
 from .report_context import ReportFilterMixin
 
@@ -149,7 +150,7 @@ class ChairmanSummary(ReportFilterMixin, ModelSQL, ModelView):
             company, buildings, month, end)
         collected = query.select(Sum(line.credit).as_('amount'),
             where=where & (line.credit > 0)
-            & (Coalesce(move.origin, '').like('housing.payment,%')))
+            & payment_origin_where(move))
         query, line, move, _, where = personal_lines(
             company, buildings, None, end)
         debt = query.select(

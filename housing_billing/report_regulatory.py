@@ -28,7 +28,6 @@ from reportlab.platypus import (
 )
 from sql import Cast, Literal, Null, Union, Window
 from sql.aggregate import Count, Max, Sum
-from sql.conditionals import Coalesce
 from sql.functions import RowNumber
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
@@ -36,6 +35,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 from .bulk import as_money
+from .payment import payment_origin_where
 from .pdf import FONT, FONT_BOLD, format_date, format_number, register_fonts
 from .report_context import ReportFilterMixin, month_start
 from .report_stock import area_on
@@ -401,7 +401,7 @@ class Disclosure(ReportFilterMixin, ModelSQL, ModelView):
         queries.append(item('collected', ledger, Sum(line.credit),
                 premises.building, where=in_ledger
                 & (move.date >= start) & (move.date <= end)
-                & (Coalesce(move.origin, '').like('housing.payment,%'))))
+                & payment_origin_where(move)))
         queries.append(item('debt', ledger, Sum(line.debit - line.credit),
                 premises.building, where=in_ledger & (move.date <= end)))
         cases = case.join(account, condition=case.account == account.id

@@ -42,6 +42,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from housing_billing.bulk import as_date, as_money
+from housing_billing.payment import is_payment_origin
 from housing_billing.receipt_data import month_end
 
 from . import spreadsheet
@@ -328,7 +329,7 @@ class LedgerExport:
         by_date = {}
         for move_id, lines in self.moves().items():
             first = lines[0]
-            if origin_model(first.origin) != 'housing.payment':
+            if not is_payment_origin(first.origin):
                 continue
             if not any(bp_account(line.code)[0] == '51'
                     and line.debit for line in lines):

@@ -26,6 +26,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from housing_billing.payment import payment_origin_where
 from housing_billing.receipt_data import gather, month_end
 
 from . import spreadsheet
@@ -230,7 +231,7 @@ class GisExport:
                 & (move.state == 'posted')
                 & (move.date >= self.period) & (move.date <= self.end)
                 & (line.housing_account != Null)
-                & move.origin.like('housing.payment,%'),
+                & payment_origin_where(move),
                 group_by=[line.housing_account]))
         return [account for account, in cursor]
 

@@ -685,7 +685,7 @@ class RegistryChunk(ModelSQL, ModelView):
         with attempt('housing_registry_chunk') as outcome:
             with without_check_access():
                 RegistryPoster(registry).post_matched(
-                    [c.building.id for c in chunks])
+                    {c.building.id: c.id for c in chunks})
         with without_check_access():
             cls.write(chunks, {
                     'state': 'failed' if outcome.error else 'done',
@@ -761,4 +761,5 @@ class Move(metaclass=PoolMeta):
 
     @classmethod
     def _get_origin(cls):
-        return super()._get_origin() + ['housing.payment.registry']
+        return super()._get_origin() + [
+            'housing.payment.registry', 'housing.payment.registry.chunk']

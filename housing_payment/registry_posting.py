@@ -4,12 +4,16 @@
 
 Each line becomes what posting a manual payment writes (housing_billing
 payment.py): a posted housing.payment (channel 'registry') with its payer,
-one posted move debiting the bank account and crediting the payer's
-receivable on the personal account, and its allocation rows (the period
-named, else the oldest debt; the rest an advance), then the split of the
-allocations over services. The rows are written with COPY (MoveWriter,
-bulk.insert): posting 100,000 payments one by one through the ORM would
-take hours. The money of the unmatched lines came to the bank all the
+a line crediting the payer's receivable on the personal account, and its
+allocation rows (the period named, else the oldest debt; the rest an
+advance), then the split of the allocations over services. The receivable
+lines of a building's payments of one day are one move, whose origin is
+the building's chunk and which debits the bank account with their total,
+as a bank statement credits a registry's money (and as an accrual run
+writes a move per building): a move per payment would double the ledger's
+lines and leave 100,000 moves to number. The rows are written with COPY
+(MoveWriter, bulk.insert): posting 100,000 payments one by one through the
+ORM would take hours. The money of the unmatched lines came to the bank all the
 same: one move debits the bank account and credits the format's
 unidentified receipts account (76.09) a line per registry line, and the
 lines become 'suspense', which a later file cannot book again. The bank's
@@ -81,10 +85,11 @@ class RegistryPoster:
         return self.commission_move(commission + sum(
                 (line['commission'] for line in unmatched), ZERO))
 
-    def post_matched(self, buildings=None):
-        """Post the matched lines of the accounts in buildings (all when
-        None) as payments with their moves, allocations and split."""
-        lines = self.matched_lines(buildings)
+    def post_matched(self, chunks):
+        """Post the matched lines of the accounts in the buildings of
+        chunks ({building id: chunk id}) as payments with their moves,
+        allocations and split."""
+        lines = self.matched_lines(list(chunks))
         if not lines:
             return
         accounts = sorted({line['account'] for line in lines})
@@ -99,8 +104,13 @@ class RegistryPoster:
         # Drafts: the registry posts them all once every building is done
         # (post_moves), so that the buildings' transactions need not wait
         # for one another on the period's move sequence.
-        move_ids = MoveWriter().write(self.move_specs(lines), post=False)
-        self.write_payments(lines, move_ids)
+        groups = self.by_building_and_date(lines)
+        move_ids = MoveWriter().write(
+            self.move_specs(groups, chunks), post=False)
+        for group, move_id in zip(groups.values(), move_ids):
+            for line in group:
+                line['move'] = move_id
+        self.write_payments(lines)
         debts = self.allocate(lines)
         Splitter(self.company).write(debts)
         self.link_lines(lines)
@@ -169,32 +179,30 @@ class RegistryPoster:
                     where=where_in(table.id, sub_ids)))
         return move_id
 
-    def matched_lines(self, buildings=None):
+    def matched_lines(self, buildings):
         pool = Pool()
         line = pool.get('housing.payment.registry.line').__table__()
         account = pool.get('housing.account').__table__()
         premises = pool.get('housing.premises').__table__()
         cursor = Transaction().connection.cursor()
-        where = (line.registry == self.registry.id) & (
-            line.status == 'matched')
-        if buildings is not None:
-            where &= premises.building.in_(list(buildings))
         cursor.execute(*line.join(
                 account, condition=line.account == account.id).join(
                 premises, condition=account.premises == premises.id).select(
                 line.id, line.account, account.number, line.date,
                 line.amount, line.period, line.operation, line.commission,
-                line.number,
-                where=where,
+                line.number, premises.building,
+                where=(line.registry == self.registry.id)
+                & (line.status == 'matched')
+                & where_in(premises.building, buildings),
                 order_by=[line.date, line.number]))
         return [{
                 'line': id_, 'account': account_id, 'number': number,
                 'date': as_date(date), 'amount': as_money(amount),
                 'period': as_date(period), 'operation': operation,
                 'commission': as_money(commission) or ZERO,
-                'line_number': line_number,
+                'line_number': line_number, 'building': building,
                 } for (id_, account_id, number, date, amount, period,
-                operation, commission, line_number) in cursor]
+                operation, commission, line_number, building) in cursor]
 
     def matched_summary(self):
         """The payment dates of the matched lines and the sum of their
@@ -260,42 +268,63 @@ class RegistryPoster:
         return {date: Period_.find(self.company, date=date).id
             for date in dates}
 
-    def move_specs(self, lines):
-        journal, bank = self.configuration()
-        periods = self.periods({line['date'] for line in lines})
-        reference = self.registry.payment_order or self.registry.file_name
-        # The message read once (gettext without variables gives its
-        # text), filled as gettext fills it.
-        description = gettext('housing_billing.msg_payment_move_description')
+    @staticmethod
+    def by_building_and_date(lines):
+        "{(building, date): [line]} in the order of the lines"
+        groups = defaultdict(list)
         for line in lines:
+            groups[line['building'], line['date']].append(line)
+        return groups
+
+    def move_specs(self, groups, chunks):
+        """A move per building and date: the bank debited with the total,
+        a receivable line per payment."""
+        Building = Pool().get('housing.building')
+        journal, bank = self.configuration()
+        periods = self.periods({date for _, date in groups})
+        buildings = {b.id: b.rec_name
+            for b in Building.browse(sorted({b for b, _ in groups}))}
+        reference = self.registry.payment_order or self.registry.file_name
+        # The messages read once (gettext without variables gives its
+        # text), filled as gettext fills them.
+        payment_text = gettext(
+            'housing_billing.msg_payment_move_description')
+        move_text = gettext('housing_payment.msg_registry_move_description')
+        for (building, date), lines in groups.items():
+            description = move_text % {
+                'registry': self.registry.rec_name,
+                'building': buildings[building]}
             yield MoveSpec(
                 company=self.company.id, journal=journal,
-                period=periods[line['date']], date=line['date'],
-                origin='housing.payment,%s' % line['payment'],
-                description=description % {
-                    'account': line['number'],
-                    'reference': self.reference(line, reference)},
-                lines=(
-                    LineSpec(account=bank, debit=line['amount']),
+                period=periods[date], date=date,
+                origin='housing.payment.registry.chunk,%s' % chunks[building],
+                description=description,
+                lines=(LineSpec(account=bank,
+                        debit=sum((line['amount'] for line in lines), ZERO),
+                        description=description),) + tuple(
                     LineSpec(account=line['receivable'],
                         credit=line['amount'], party=line['party'],
-                        housing_account=line['account']),
-                    ))
+                        housing_account=line['account'],
+                        description=payment_text % {
+                            'account': line['number'],
+                            'reference': self.reference(line, reference)})
+                    for line in lines))
 
     @staticmethod
     def reference(line, registry_reference):
         return '%s/%s' % (registry_reference or '',
             line['operation'] or line['line_number'])
 
-    def write_payments(self, lines, move_ids):
+    def write_payments(self, lines):
         Payment = Pool().get('housing.payment')
         reference = self.registry.payment_order or self.registry.file_name
         insert(Payment._table, PAYMENT_COLUMNS, (
                 (line['payment'], self.company.id, line['account'],
                     line['party'], line['date'], line['amount'],
                     'registry', line['period'],
-                    self.reference(line, reference)[:255], 'posted', move)
-                for line, move in zip(lines, move_ids)))
+                    self.reference(line, reference)[:255], 'posted',
+                    line['move'])
+                for line in lines))
 
     def allocate(self, lines):
         """Allocation rows of the payments, as payment.allocation_rows
@@ -347,7 +376,7 @@ class RegistryPoster:
         cursor.execute(*line.join(
                 payment, condition=line.payment == payment.id).select(
                 payment.move, where=line.registry == self.registry.id))
-        MoveWriter().post([move for move, in cursor if move])
+        MoveWriter().post(sorted({move for move, in cursor if move}))
 
     def commission_move(self, commission):
         """One move for the bank's commission (on the lines posted and

@@ -143,6 +143,7 @@ def account_movements(context, account_id):
     for date_, origin, debit, credit, penalty, balance in movements(account):
         label = _({'housing.accrual.run': 'movement_accrual',
                     'housing.payment': 'movement_payment',
+                    'housing.payment.registry.chunk': 'movement_payment',
                     }.get(origin, 'movement_other'))
         if penalty:
             label = _('movement_penalty')

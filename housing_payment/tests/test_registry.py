@@ -168,7 +168,8 @@ class RegistryTestCase(unittest.TestCase):
                 ('posted', account, payer, D(2026, 2, 20),
                     Decimal('6000.00')))
             move = payment.move
-            self.assertEqual((move.state, move.origin), ('posted', payment))
+            chunk, = registry.chunks
+            self.assertEqual((move.state, move.origin), ('posted', chunk))
             self.assertEqual(
                 {(line.account.code, line.debit, line.credit, line.party,
                         line.housing_account) for line in move.lines},
@@ -398,6 +399,26 @@ class RegistryTestCase(unittest.TestCase):
                 [Decimal('25.00'), Decimal('500.00'), Decimal('1000.00')])
             self.assertEqual(ledger_balance('51'), Decimal('1525.00'))
             self.assertEqual(balance(account), Decimal('7850.00'))
+            # A posted move per building and day: the bank debited with the
+            # building's total, a receivable line per payment
+            moves = {}
+            for payment in Payment.search([('channel', '=', 'registry')]):
+                moves.setdefault(payment.move, []).append(payment)
+            self.assertEqual(
+                sorted((m.origin.building.address, m.state, bool(m.number),
+                        sorted((line.account.code, line.debit, line.credit)
+                            for line in m.lines),
+                        sorted(p.amount for p in payments))
+                    for m, payments in moves.items()),
+                [("ул. Садовая, д. 1", 'posted', True,
+                        [('51', Decimal('1000.00'), 0),
+                            ('62.01', 0, Decimal('1000.00'))],
+                        [Decimal('1000.00')]),
+                    ("ул. Садовая, д. 2", 'posted', True,
+                        [('51', Decimal('525.00'), 0),
+                            ('62.01', 0, Decimal('25.00')),
+                            ('62.01', 0, Decimal('500.00'))],
+                        [Decimal('25.00'), Decimal('500.00')])])
 
     @with_transaction()
     def test_malformed_file_imports_nothing(self):
