@@ -14,7 +14,6 @@ XLSX: sheets named as the template's, data from the template's first data
 row; given the official template file, the rows are written into it, each
 value under the column of the same title, keeping the rest of the file.
 CSV: the one-row-per-account sheet."""
-import re
 from decimal import Decimal
 
 from sql import Null
@@ -32,6 +31,7 @@ from housing_billing.receipt_data import gather, month_end
 from . import spreadsheet
 from .exceptions import GisExportError, GisIdentifierError
 from .export_1c import check_period
+from .gis_accounts import ACCOUNT_TYPES, SERVICE_ID, AccountsTemplate
 
 ZERO = Decimal('0.00')
 FIGURES = ['opening_balance', 'accrued', 'recalculation', 'reduction',
@@ -88,8 +88,6 @@ DOCUMENTS_SHEET = ('Разделы 1-2', 3)
 SERVICES_SHEET = ('Разделы 3-6', 4)
 REQUISITES_SHEET = ('Платежные реквизиты', 1)
 PAYMENTS_SHEET = ('Оплаты', 1)
-# ИЖКУ: 10 characters, a dash, 2 digits (domain spec §5.4).
-SERVICE_ID = re.compile(r'^[0-9A-ZА-Я]{10}-\d{2}$')
 
 
 class Account(metaclass=PoolMeta):
@@ -254,12 +252,15 @@ class GisExport:
         return [spreadsheet.Sheet(PAYMENTS_SHEET[0], PAYMENTS_HEADER,
                 rows, PAYMENTS_SHEET[1], text={0, 1, 2})]
 
-    def sheets(self, kind):
+    def sheets(self, kind, account_type='ЛС УО'):
+        if kind == 'accounts':
+            return AccountsTemplate(self.company, self.period, self.end,
+                account_type).sheets()
         return (self.document_sheets() if kind == 'documents'
             else self.payment_sheets())
 
-    def to_xlsx(self, kind, template=None):
-        sheets = self.sheets(kind)
+    def to_xlsx(self, kind, template=None, account_type='ЛС УО'):
+        sheets = self.sheets(kind, account_type)
         if not template:
             return spreadsheet.to_xlsx(sheets)
         try:
@@ -274,8 +275,8 @@ class GisExport:
                     columns=', '.join(missing)))
         return data
 
-    def to_csv(self, kind):
-        sheet = self.sheets(kind)[0]
+    def to_csv(self, kind, account_type='ЛС УО'):
+        sheet = self.sheets(kind, account_type)[0]
         return spreadsheet.to_csv(sheet.header, sheet.rows)
 
 
@@ -289,7 +290,15 @@ class GisExportStart(ModelView):
     kind = fields.Selection([
             ('documents', "Payment Documents"),
             ('payments', "Payments"),
+            ('accounts', "Personal Accounts"),
             ], "Data", required=True)
+    account_type = fields.Selection(ACCOUNT_TYPES, "Account Type",
+        states={
+            'invisible': Eval('kind') != 'accounts',
+            'required': Eval('kind') == 'accounts',
+            },
+        help="The type of the personal accounts in ГИС ЖКХ: that of the "
+        "organisation the accounts are loaded for.")
     format = fields.Selection([
             ('xlsx', "XLSX"),
             ('csv', "CSV"),
@@ -308,6 +317,10 @@ class GisExportStart(ModelView):
     @staticmethod
     def default_kind():
         return 'documents'
+
+    @staticmethod
+    def default_account_type():
+        return 'ЛС УО'
 
     @staticmethod
     def default_format():
@@ -334,13 +347,15 @@ class GisExportWizard(Wizard):
         check_period(start.period)
         export = GisExport(start.company, start.period)
         name = 'gis-%s-%s' % (
-            {'documents': 'pd', 'payments': 'payments'}[start.kind],
+            {'documents': 'pd', 'payments': 'payments',
+                'accounts': 'accounts'}[start.kind],
             start.period.strftime('%Y-%m'))
+        account_type = start.account_type or 'ЛС УО'
         if start.format == 'xlsx':
-            data = export.to_xlsx(start.kind, start.template)
+            data = export.to_xlsx(start.kind, start.template, account_type)
             name += '.xlsx'
         else:
-            data = export.to_csv(start.kind)
+            data = export.to_csv(start.kind, account_type)
             name += '.csv'
         self.result.file = data
         self.result.filename = name

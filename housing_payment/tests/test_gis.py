@@ -14,6 +14,7 @@ from trytond.model.exceptions import ValidationError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 from housing_billing.tests.penalty_tools import pay
 
@@ -23,6 +24,7 @@ from ..gis import (
     SERVICES_HEADER,
     GisExport,
 )
+from ..gis_accounts import ACCOUNT_NUMBER, ACCOUNTS_HEADER
 from .export_tools import (
     JANUARY,
     PAYEE,
@@ -270,3 +272,103 @@ class GisTestCase(ExportTestCase):
                 export.to_xlsx('documents')
             with self.assertRaises(ValidationError):
                 Account.write([first], {'gis_service_id': '12345'})
+
+    @with_transaction()
+    def test_accounts_template(self):
+        "Accounts: a row each in «Основные сведения» and «Помещение»"
+        company = create_company()
+        with set_company(company):
+            first, second = setup_month(company)
+            set_service_ids([first])
+            data = GisExport(company, JANUARY).to_xlsx(
+                'accounts', account_type='ЛС РЦ')
+            expected = []
+            for account in [first, second]:
+                payer = account.payer_at(D(2026, 1, 31)).party.name
+                with Transaction().set_context(date=D(2026, 1, 31)):
+                    premises = account.premises
+                    expected.append((account.number, payer.split()[0],
+                            money(premises.total_area),
+                            '%s, %s' % (premises.building.address,
+                                premises.number)))
+        workbook = load_workbook(io.BytesIO(data))
+        self.assertEqual(
+            workbook.sheetnames, ['Основные сведения', 'Помещение'])
+        sheet = workbook['Основные сведения']
+        self.assertEqual([c.value for c in sheet[2]], ACCOUNTS_HEADER)
+        rows = sheet_rows(sheet, 2)
+        self.assertEqual(
+            [(r['№ записи'], r[ACCOUNT_NUMBER], r['Идентификатор ЖКУ'],
+                    r['Тип лицевого счета'], r['Фамилия'],
+                    money(r['Общая площадь, кв. м'])) for r in rows],
+            [(1, expected[0][0], IDS[expected[0][0]], 'ЛС РЦ',
+                    expected[0][1], expected[0][2]),
+                (2, expected[1][0], None, 'ЛС РЦ', expected[1][1],
+                    expected[1][2])])
+        self.assertEqual(sheet['B3'].data_type, 's')
+        premises = sheet_rows(workbook['Помещение'], 2)
+        self.assertEqual(
+            [(r['№ записи лицевого счета'], r['Адрес помещения'],
+                    r['Тип помещения/блок'])
+                for r in premises],
+            [(1, expected[0][3], 'Жилое помещение'),
+                (2, expected[1][3], 'Жилое помещение')])
+
+    @with_transaction()
+    def test_identifiers_import(self):
+        "The processed accounts file: ИЖКУ and ЕЛС stored, or nothing"
+        pool = Pool()
+        Account = pool.get('housing.account')
+        Wizard = pool.get('housing.import.gis_identifiers', type='wizard')
+        company = create_company()
+        with set_company(company):
+            first, second = setup_month(company)
+
+            def processed(rows):
+                workbook = Workbook()
+                sheet = workbook.active
+                sheet.title = 'Основные сведения'
+                sheet.append(['Основные сведения о лицевых счетах'])
+                sheet.append(ACCOUNTS_HEADER + ['Статус обработки'])
+                for number, service_id, status in rows:
+                    sheet.append([1, number, service_id]
+                        + [None] * (len(ACCOUNTS_HEADER) - 3) + [status])
+                output = io.BytesIO()
+                workbook.save(output)
+                return output.getvalue()
+
+            def run(data):
+                session_id, _, _ = Wizard.create()
+                wizard = Wizard(session_id)
+                wizard.start.company = company
+                wizard.start.file = data
+                self.assertEqual(wizard.transition_import_(), 'result')
+                return wizard.default_result(['stored', 'skipped'])
+
+            def stored():
+                return [(a.gis_service_id, a.gis_els)
+                    for a in Account.browse([first.id, second.id])]
+
+            for rows, message in [
+                    ([('1000234567', '1AB2C3D4E5-01', 'Обработано'),
+                            ('9999999999', '9ZZ8Y7X6W5-01', 'Обработано')],
+                        'Row 4 .*9999999999'),
+                    ([('1000234567', '1AB2C3D4E5-01', 'Обработано'),
+                            ('2000000012', '12345', 'Обработано')],
+                        'Row 4 .*2000000012.*12345'),
+                    ]:
+                with self.assertRaisesRegex(UserError, message):
+                    run(processed(rows))
+                self.assertEqual(stored(), [(None, None), (None, None)])
+            with self.assertRaisesRegex(UserError, 'XLSX'):
+                run(b'not a workbook')
+
+            result = run(processed([
+                        ('1000234567', '1AB2C3D4E5-01', 'Обработано'),
+                        ('2000000012', None, 'Ошибка: нет дома в ГИС ЖКХ'),
+                        ]))
+            self.assertEqual(result['stored'], 1)
+            self.assertEqual(result['skipped'],
+                '4: 2000000012 Ошибка: нет дома в ГИС ЖКХ')
+            self.assertEqual(stored(),
+                [('1AB2C3D4E5-01', '1AB2C3D4E5'), (None, None)])
