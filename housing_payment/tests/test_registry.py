@@ -35,6 +35,9 @@ from housing_billing.tests.tools import (
     run_queue,
 )
 from housing_payment.exceptions import RegistryError
+from housing_payment.export_1c import LedgerExport
+
+from .test_export_1c import read_postings_xlsx, totals_of, tryton_ledger
 
 LINE = ('{date};10:00:00;8626;0123;{operation};{account};ИВАНОВ И И;'
     'УЛ. ЛЕНИНА, 1;{period};{amount};{net};{commission}')
@@ -419,6 +422,18 @@ class RegistryTestCase(unittest.TestCase):
                             ('62.01', 0, Decimal('25.00')),
                             ('62.01', 0, Decimal('500.00'))],
                         [Decimal('25.00'), Decimal('500.00')])])
+            # 1C: each building's move is paired into postings whose sums
+            # per account are Tryton's, and the day's bank receipt has
+            # both buildings
+            export = LedgerExport(company, D(2026, 2, 1), payments=True)
+            _, rows = read_postings_xlsx(export.postings_xlsx())
+            self.assertEqual(
+                {k: tuple(v) for k, v in totals_of(rows).items()},
+                tryton_ledger(company, D(2026, 2, 1), D(2026, 2, 28)))
+            receipt, = export.receipts
+            self.assertEqual(receipt.moves, {m.id for m in moves})
+            self.assertEqual(sorted(receipt.by_building.values()),
+                [Decimal('525.00'), Decimal('1000.00')])
 
     @with_transaction()
     def test_malformed_file_imports_nothing(self):
