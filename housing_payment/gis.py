@@ -31,7 +31,12 @@ from housing_billing.receipt_data import gather, month_end
 from . import spreadsheet
 from .exceptions import GisExportError, GisIdentifierError
 from .export_1c import check_period
-from .gis_accounts import ACCOUNT_TYPES, SERVICE_ID, AccountsTemplate
+from .gis_accounts import (
+    ACCOUNT_TYPES,
+    DEFAULT_ACCOUNT_TYPE,
+    SERVICE_ID,
+    AccountsTemplate,
+)
 
 ZERO = Decimal('0.00')
 FIGURES = ['opening_balance', 'accrued', 'recalculation', 'reduction',
@@ -252,14 +257,14 @@ class GisExport:
         return [spreadsheet.Sheet(PAYMENTS_SHEET[0], PAYMENTS_HEADER,
                 rows, PAYMENTS_SHEET[1], text={0, 1, 2})]
 
-    def sheets(self, kind, account_type='ЛС УО'):
+    def sheets(self, kind, account_type=DEFAULT_ACCOUNT_TYPE):
         if kind == 'accounts':
             return AccountsTemplate(self.company, self.period, self.end,
                 account_type).sheets()
         return (self.document_sheets() if kind == 'documents'
             else self.payment_sheets())
 
-    def to_xlsx(self, kind, template=None, account_type='ЛС УО'):
+    def to_xlsx(self, kind, template=None, account_type=DEFAULT_ACCOUNT_TYPE):
         sheets = self.sheets(kind, account_type)
         if not template:
             return spreadsheet.to_xlsx(sheets)
@@ -275,7 +280,7 @@ class GisExport:
                     columns=', '.join(missing)))
         return data
 
-    def to_csv(self, kind, account_type='ЛС УО'):
+    def to_csv(self, kind, account_type=DEFAULT_ACCOUNT_TYPE):
         sheet = self.sheets(kind, account_type)[0]
         return spreadsheet.to_csv(sheet.header, sheet.rows)
 
@@ -320,7 +325,7 @@ class GisExportStart(ModelView):
 
     @staticmethod
     def default_account_type():
-        return 'ЛС УО'
+        return DEFAULT_ACCOUNT_TYPE
 
     @staticmethod
     def default_format():
@@ -350,12 +355,12 @@ class GisExportWizard(Wizard):
             {'documents': 'pd', 'payments': 'payments',
                 'accounts': 'accounts'}[start.kind],
             start.period.strftime('%Y-%m'))
-        account_type = start.account_type or 'ЛС УО'
         if start.format == 'xlsx':
-            data = export.to_xlsx(start.kind, start.template, account_type)
+            data = export.to_xlsx(
+                start.kind, start.template, start.account_type)
             name += '.xlsx'
         else:
-            data = export.to_csv(start.kind, account_type)
+            data = export.to_csv(start.kind, start.account_type)
             name += '.csv'
         self.result.file = data
         self.result.filename = name

@@ -61,6 +61,7 @@ PREMISES_HEADER = [
     ]
 ACCOUNTS_SHEET = ('Основные сведения', 2)
 PREMISES_SHEET = ('Помещение', 2)
+DEFAULT_ACCOUNT_TYPE = 'ЛС УО'
 ACCOUNT_TYPES = [
     ('ЛС УО', "Management Organisation (ЛС УО)"),
     ('ЛС РЦ', "Settlement Centre (ЛС РЦ)"),
@@ -97,7 +98,8 @@ def share_percent(account):
 class AccountsTemplate:
     "The accounts of a company open in a month, as the template's rows"
 
-    def __init__(self, company, period, end, account_type='ЛС УО'):
+    def __init__(self, company, period, end,
+            account_type=DEFAULT_ACCOUNT_TYPE):
         self.company = company
         self.period = period
         self.end = end
@@ -111,11 +113,6 @@ class AccountsTemplate:
                 ['OR', ('closed', '=', None),
                     ('closed', '>=', self.period)],
                 ], order=[('number', 'ASC')])
-
-    def residents(self, account):
-        return sum(1 for r in account.residents
-            if r.registered_from <= self.end
-            and (not r.registered_to or r.registered_to >= self.end))
 
     def is_split(self, account):
         "Whether the premises has other accounts open in the month"
@@ -150,7 +147,7 @@ class AccountsTemplate:
             yes_no(self.is_split(account)),
             surname, name, patronymic,
             premises.total_area, premises.living_area,
-            self.residents(account),
+            len(account.residents_at(self.end)),
             ]
 
     def premises_row(self, record, account):

@@ -97,8 +97,10 @@ class RegistryPoster:
         payers = self.payers(lines)
         payment_ids = allocate_ids(
             Pool().get('housing.payment')._table, len(lines))
+        reference = self.registry.payment_order or self.registry.file_name
         for line, payment_id in zip(lines, payment_ids):
             line['payment'] = payment_id
+            line['reference'] = self.reference(line, reference)
             line['party'], line['receivable'] = payers[
                 line['account'], line['date']]
         # Drafts: the registry posts them all once every building is done
@@ -284,7 +286,6 @@ class RegistryPoster:
         periods = self.periods({date for _, date in groups})
         buildings = {b.id: b.rec_name
             for b in Building.browse(sorted({b for b, _ in groups}))}
-        reference = self.registry.payment_order or self.registry.file_name
         # The messages read once (gettext without variables gives its
         # text), filled as gettext fills them.
         payment_text = gettext(
@@ -307,7 +308,7 @@ class RegistryPoster:
                         housing_account=line['account'],
                         description=payment_text % {
                             'account': line['number'],
-                            'reference': self.reference(line, reference)})
+                            'reference': line['reference']})
                     for line in lines))
 
     @staticmethod
@@ -317,13 +318,11 @@ class RegistryPoster:
 
     def write_payments(self, lines):
         Payment = Pool().get('housing.payment')
-        reference = self.registry.payment_order or self.registry.file_name
         insert(Payment._table, PAYMENT_COLUMNS, (
                 (line['payment'], self.company.id, line['account'],
                     line['party'], line['date'], line['amount'],
-                    'registry', line['period'],
-                    self.reference(line, reference)[:255], 'posted',
-                    line['move'])
+                    'registry', line['period'], line['reference'][:255],
+                    'posted', line['move'])
                 for line in lines))
 
     def allocate(self, lines):

@@ -12,6 +12,8 @@ from trytond.protocols.wrappers import HTTPStatus, Response
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from housing_billing.payment import is_payment_origin
+
 from .figures import dues, last_receipts, movements
 from .web import _, account_of, date, field, form, money, portal_route, table
 
@@ -141,12 +143,14 @@ def account_movements(context, account_id):
     rows = []
     balance = None
     for date_, origin, debit, credit, penalty, balance in movements(account):
-        label = _({'housing.accrual.run': 'movement_accrual',
-                    'housing.payment': 'movement_payment',
-                    'housing.payment.registry.chunk': 'movement_payment',
-                    }.get(origin, 'movement_other'))
         if penalty:
             label = _('movement_penalty')
+        elif is_payment_origin(origin):
+            label = _('movement_payment')
+        elif origin == 'housing.accrual.run':
+            label = _('movement_accrual')
+        else:
+            label = _('movement_other')
         rows.append((date(date_, language), label,
                 money(debit, language) if debit else '',
                 money(credit, language) if credit else '',
