@@ -17,6 +17,7 @@ fault_barrier (housing_billing/accrual.py): a chunk whose rows are written
 waits for an advisory lock the test holds. The portal's clock is set with
 libfaketime (Debian's faketime, installed by ./dev): its readings are dated
 20 January 2026 whatever today is."""
+import http.client
 import http.cookiejar
 import os
 import re
@@ -454,7 +455,9 @@ class Load(threading.Thread):
                         follow=False)
                 else:
                     status, body = self.resident.request(self.path)
-            except OSError as error:
+            # A response cut short (http.client.IncompleteRead) is no
+            # OSError: recorded too, rather than ending the thread unseen.
+            except (OSError, http.client.HTTPException) as error:
                 status, body = type(error).__name__, ''
             self.results.append((start, time.monotonic(), status, value,
                     bool(TRACEBACK.search(body))))
@@ -660,6 +663,16 @@ class FaultTestCase(unittest.TestCase):
             Run.post([Run(february.id)])
         return february.id
 
+    @staticmethod
+    def load_trace(loads, moment):
+        "Each load's thread and its last requests, in s since moment"
+        return '\n'.join('load %s: alive %s, %s requests, last: %s' % (
+                    load.path or 'dashboard', load.is_alive(),
+                    len(load.results), [
+                        (round(r[0] - moment, 1), round(r[1] - moment, 1),
+                            r[2]) for r in load.results[-8:]])
+            for load in loads)
+
     def test_postgresql_restarted_under_load(self):
         """PostgreSQL restarted under portal load: clean 503s meanwhile,
         nothing half-written, then served again by the same workers"""
@@ -700,7 +713,12 @@ class FaultTestCase(unittest.TestCase):
         wait_until(lambda: all_since(stopped, False), 'failed meanwhile')
         started = time.monotonic()
         cluster.start()
-        wait_until(lambda: all_since(started, True), 'served again')
+        try:
+            wait_until(lambda: all_since(started, True), 'served again')
+        except AssertionError as error:
+            raise AssertionError('%s\n%s\nportal log:\n%s' % (error,
+                    self.load_trace(loads, stopped),
+                    self.processes.log('portal')[-3000:])) from error
         for load in loads:
             load.stop()
         recovered = max(min(r[1] for r in load.since(started)
