@@ -1,6 +1,8 @@
 # gunicorn settings of the production image (docker-compose.yml):
 # GUNICORN_WORKERS processes serve trytond.application:app; each loads the
 # pool of the databases of TRYTOND_DATABASE_NAMES at start.
+import csv
+import io
 import os
 
 bind = os.environ.get('GUNICORN_BIND', '0.0.0.0:8000')
@@ -39,3 +41,36 @@ def _bounded_reconnection_delay():
 
 
 _bounded_reconnection_delay()
+
+
+# gunicorn stops altogether when a worker fails to boot. trytond.application
+# loads the pools of TRYTOND_DATABASE_NAMES at import, and fails the boot
+# when a database cannot be reached (its connection pool's threads are
+# left running). So one worker replaced while PostgreSQL was down (recycled
+# after max_requests, or dead) stopped the whole server for good. Each
+# worker therefore loads those pools itself before the application is
+# imported; a database it cannot reach is loaded by its first request.
+def post_fork(server, worker):
+    names = os.environ.pop('TRYTOND_DATABASE_NAMES', None)
+    try:
+        import trytond.application  # noqa: F401
+    finally:
+        if names is not None:
+            os.environ['TRYTOND_DATABASE_NAMES'] = names
+    if names:
+        _load_databases(server.log, next(csv.reader(io.StringIO(names))))
+
+
+def _load_databases(log, names):
+    from trytond import backend
+    from trytond.pool import Pool
+    for name in names:
+        try:
+            Pool(name).init()
+        except Exception as exception:
+            # Pool(name) listed the database, with nothing loaded.
+            Pool.stop(name)
+            log.warning('Database "%s" not loaded (%s): its first request '
+                'loads it', name, exception)
+        finally:
+            backend.Database(name).close()
