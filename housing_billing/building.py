@@ -34,6 +34,15 @@ class Building(AreasMixin, ModelSQL, ModelView):
     gis_code = fields.Char(
         "GIS Housing Code",
         help="The house's code in ГИС ЖКХ.")
+    region = fields.Many2One(
+        'country.subdivision', "Region",
+        help="The subject of the Russian Federation whose laws apply, "
+        "such as the due day of capital repair contributions.")
+    capital_repair_payee = fields.Many2One(
+        'party.party', "Capital Repair Payee",
+        context={'company': Eval('company', -1)}, depends={'company'},
+        help="The regional operator, or the owner of the building's "
+        "special account, the capital repair contributions are paid to.")
     year_built = fields.Integer("Year Built")
     floors = fields.Integer("Floors")
     entrances = fields.Integer("Entrances")

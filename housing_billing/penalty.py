@@ -15,6 +15,8 @@ service owes (domain spec §4.5)."""
 import json
 from collections import defaultdict
 from decimal import Decimal
+from itertools import chain
+from operator import attrgetter
 
 from sql.aggregate import Sum
 from trytond.i18n import gettext
@@ -170,16 +172,22 @@ class DueDay(ModelSQL, ModelView):
     contract_may_override = fields.Boolean(
         "Contract May Override",
         help="Whether a management contract may set another day.")
+    region = fields.Many2One(
+        'country.subdivision', "Region",
+        states={'invisible': Eval('kind') != 'capital_repair'},
+        help="The region whose law sets the day: the rule applies to its "
+        "buildings only (empty: to every building).")
+    payee = fields.Many2One(
+        'party.party', "Payee",
+        states={'invisible': Eval('kind') != 'capital_repair'},
+        help="The regional operator or special account owner the "
+        "contributions are paid to: the rule applies to the buildings "
+        "paying it only (empty: to every building).")
     act = fields.Char("Act")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints = [
-            ('kind_period_from_unique', Unique(t, t.kind, t.period_from),
-                'housing_billing.msg_due_day_period_unique'),
-            ]
         cls._order.insert(0, ('period_from', 'DESC'))
         cls._order.insert(0, ('kind', 'DESC'))
 
@@ -187,8 +195,11 @@ class DueDay(ModelSQL, ModelView):
     def __register__(cls, module):
         super().__register__(module)
         table_h = cls.__table_handler__(module)
-        # Migration: a rule per kind and period since capital repair's
+        # Migration: a rule per kind and period since capital repair's,
+        # then per region and payee too (checked by validate: SQL's unique
+        # constraints let empty regions and payees repeat)
         table_h.drop_constraint('period_from_unique')
+        table_h.drop_constraint('kind_period_from_unique')
 
     @staticmethod
     def default_kind():
@@ -202,6 +213,22 @@ class DueDay(ModelSQL, ModelView):
                 raise PenaltyError(gettext(
                         'housing_billing.msg_due_day_period_first_day',
                         period=record.period_from.isoformat()))
+            if cls.search([
+                        ('id', '!=', record.id),
+                        ('kind', '=', record.kind),
+                        ('region', '=', record.region),
+                        ('payee', '=', record.payee),
+                        ('period_from', '=', record.period_from),
+                        ], limit=1):
+                raise PenaltyError(gettext(
+                        'housing_billing.msg_due_day_period_unique',
+                        period=record.period_from.isoformat()))
+
+    @property
+    def key(self):
+        "The buildings the rule applies to: (region id, payee id), None: all"
+        return (self.region.id if self.region else None,
+            self.payee.id if self.payee else None)
 
     def as_engine(self):
         return DueDayRule(
@@ -209,9 +236,37 @@ class DueDay(ModelSQL, ModelView):
             bool(self.contract_may_override))
 
 
-def penalty_settings(company):
+def capital_repair_due_days(rules, region=None, payee=None):
+    """The Timeline of the due day of capital repair contributions for a
+    building of region and payee (ids or None), or None without a rule:
+    on each day the latest rule of the most specific of (region, payee),
+    (payee), (region) and (every building) that has one (domain spec
+    §4.1). A day without any falls back on the housing due day."""
+    keys = list(dict.fromkeys([
+                (region, payee), (None, payee), (region, None),
+                (None, None)]))
+    by_key = defaultdict(list)
+    for rule in rules:
+        if rule.key in keys:
+            by_key[rule.key].append(rule)
+    starts = sorted({r.period_from for r in chain(*by_key.values())})
+
+    def day_on(start):
+        for key in keys:
+            earlier = [r for r in by_key[key] if r.period_from <= start]
+            if earlier:
+                return max(earlier, key=attrgetter('period_from')).day
+    if not starts:
+        return None
+    return Timeline.of([(s, day_on(s)) for s in starts],
+        name='capital repair due day')
+
+
+def penalty_settings(company, building=None):
     """The kernel's penalty settings from the database tables, with the
-    company's housing configuration (the workday shift of due dates)."""
+    company's housing configuration (the workday shift of due dates); the
+    due day of capital repair contributions that of building's region and
+    payee, else the rules for every building."""
     pool = Pool()
     KeyRate = pool.get('housing.key_rate')
     RateRule = pool.get('housing.penalty.rate_rule')
@@ -231,8 +286,7 @@ def penalty_settings(company):
             raise PenaltyError(gettext(
                     'housing_billing.msg_penalty_no_settings',
                     table=pool.get(name).__string__))
-    capital_repair_days = DueDay.search(
-        [('kind', '=', 'capital_repair')], order=[('period_from', 'ASC')])
+    capital_repair_days = DueDay.search([('kind', '=', 'capital_repair')])
     moratoria = Moratorium.search([], order=[('date_from', 'ASC')])
     config = Configuration(1)
     return PenaltySettings(
@@ -247,9 +301,17 @@ def penalty_settings(company):
         calendar=Calendar.engine_calendar(),
         shift_due_date_to_workday=bool(config.get_multivalue(
                 'shift_due_date_to_workday', company=company.id)),
-        capital_repair_due_day=Timeline.of(
-            [(d.period_from, d.day) for d in capital_repair_days],
-            name='capital repair due day') if capital_repair_days else None)
+        capital_repair_due_day=capital_repair_due_days(
+            capital_repair_days, *building_key(building)))
+
+
+def building_key(building):
+    "(region id, capital repair payee id) of building, None for none"
+    if building is None:
+        return None, None
+    return (building.region.id if building.region else None,
+        building.capital_repair_payee.id
+        if building.capital_repair_payee else None)
 
 
 # The two penalty bases of an account (domain spec §4.1): housing and
@@ -552,7 +614,7 @@ def penalty_charge_rows(run, accounts):
     services = penalty_services(run.company)
     if not services:
         return []
-    settings = penalty_settings(run.company)
+    settings = {}
     date = Period.of(run.period).end
     ids = [a.id for a in accounts]
     debts, bases = posted_service_debts(run.company, ids, run.period)
@@ -561,9 +623,13 @@ def penalty_charge_rows(run, accounts):
     recorded = recorded_parts(allocations)
     result = []
     for account in accounts:
+        building = account.premises.building
+        key = building_key(building)
+        if key not in settings:
+            settings[key] = penalty_settings(run.company, building)
         rows = account_penalty_rows(
             debts.get(account.id, {}), bases,
-            allocations.get(account.id, []), date, settings, recorded)
+            allocations.get(account.id, []), date, settings[key], recorded)
         for base in BASES:
             base_rows = [r for r in rows if r.kind == base]
             total = sum((r.amount for r in base_rows), ZERO)

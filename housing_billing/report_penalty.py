@@ -114,7 +114,7 @@ def court_statement(account, date, period_from=None, period_to=None):
     months (charged, payments, debt, cumulative), penalty rows by month
     and the totals."""
     company = account.company
-    settings = penalty_settings(company)
+    settings = penalty_settings(company, account.premises.building)
     by_service, bases = posted_service_debts(
         company, [account.id], month_start(date))
     by_service = by_service.get(account.id, {})

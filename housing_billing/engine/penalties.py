@@ -216,8 +216,12 @@ class PenaltyRow:
 
 def _nominal_due(period: Period, settings: PenaltySettings,
                  kind: str) -> date:
+    day = None
     if kind == CAPITAL_REPAIR and settings.capital_repair_due_day is not None:
-        day = int(settings.capital_repair_due_day.at(period.start))
+        # Before the first rule of the contributions: the housing due day
+        day = settings.capital_repair_due_day.find(period.start)
+    if day is not None:
+        day = int(day)
     else:
         rules = [r for r in settings.due_day_rules if r.from_period <= period]
         if not rules:

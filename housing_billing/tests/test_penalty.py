@@ -407,6 +407,110 @@ class CapitalRepairPenaltyTestCase(LedgerTestCase):
                             'period_from': D(2000, 1, 1), 'day': 20}])
 
 
+    def regional_rules(self):
+        """Penza's law: the 25th, the 15th from March 2026; the owners of
+        a special account decided the 20th; Samara's law from March 2026
+        only: the 28th. Returns Penza, Samara, the regional operator and
+        the special account's owner."""
+        pool = Pool()
+        DueDay = pool.get('housing.penalty.due_day')
+        Country = pool.get('country.country')
+        Subdivision = pool.get('country.subdivision')
+        Party = pool.get('party.party')
+        russia, = Country.create([{'name': "Россия", 'code': 'RU'}])
+        penza, samara = Subdivision.create([{
+                    'country': russia.id, 'name': name, 'code': code,
+                    'type': 'oblast'} for name, code in [
+                    ("Пензенская область", 'RU-PNZ'),
+                    ("Самарская область", 'RU-SAM')]])
+        operator, owner = Party.create([
+                {'name': "Региональный оператор"},
+                {'name': "ТСЖ «Садовая, 1» (спецсчёт)"}])
+        DueDay.create([{
+                    'kind': 'capital_repair', 'region': region,
+                    'payee': payee, 'period_from': period_from,
+                    'day': day, 'act': act}
+                for region, payee, period_from, day, act in [
+                    (penza.id, None, D(2000, 1, 1), 25,
+                        'закон Пензенской области'),
+                    (penza.id, None, D(2026, 3, 1), 15,
+                        'закон Пензенской области с 01.03.2026'),
+                    (None, owner.id, D(2000, 1, 1), 20,
+                        'решение общего собрания'),
+                    (samara.id, None, D(2026, 3, 1), 28,
+                        'закон Самарской области'),
+                    ]])
+        return penza, samara, operator, owner
+
+    @with_transaction()
+    def test_capital_repair_due_day_by_region_and_payee(self):
+        """The due day of the contributions: the rule of the building's
+        region and payee, the most specific first, else the housing one"""
+        pool = Pool()
+        Building = pool.get('housing.building')
+        DueDay = pool.get('housing.penalty.due_day')
+        company = create_company()
+        with set_company(company):
+            penza, samara, operator, owner = self.regional_rules()
+
+            def due(building, period):
+                settings = penalty_settings(company, building)
+                return due_date(period, settings, CAPITAL_REPAIR)[0]
+            january, march = Period(2026, 1), Period(2026, 3)
+            # Penza's regional operator: its law, both days
+            building = Building(region=penza, capital_repair_payee=operator)
+            self.assertEqual(due(building, january), D(2026, 2, 25))
+            self.assertEqual(due(building, march), D(2026, 4, 15))
+            # Penza, a special account: the owners' day, more specific
+            building = Building(region=penza, capital_repair_payee=owner)
+            self.assertEqual(due(building, january), D(2026, 2, 20))
+            self.assertEqual(due(building, march), D(2026, 4, 20))
+            # Samara before its law, and a building without a region: the
+            # housing due day (10th, then 15th from March 2026)
+            building = Building(region=samara, capital_repair_payee=None)
+            self.assertEqual(due(building, january), D(2026, 2, 10))
+            self.assertEqual(due(building, march), D(2026, 4, 28))
+            for building in [
+                    Building(region=None, capital_repair_payee=None), None]:
+                self.assertEqual(due(building, january), D(2026, 2, 10))
+                self.assertEqual(due(building, march), D(2026, 4, 15))
+            # One rule per kind, region, payee and period
+            with self.assertRaises(ValidationError):
+                DueDay.create([{
+                            'kind': 'capital_repair', 'region': penza.id,
+                            'period_from': D(2026, 3, 1), 'day': 10}])
+
+    @with_transaction()
+    def test_regional_due_day_penalty(self):
+        "The penalty of the contributions runs from the region's due day"
+        company = create_company()
+        with set_company(company):
+            setup_ledger(company, [2026])
+            setup_penalty_service()
+            setup_capital_repair_penalties()
+            penza, _, operator, _ = self.regional_rules()
+            account = setup_account([(D(2026, 1, 1), None, '50.00')])
+            account.premises.building.region = penza
+            account.premises.building.capital_repair_payee = operator
+            account.premises.building.save()
+            add_capital_repair(account, '12.50', D(2026, 1, 1))
+            january = run_month(D(2026, 1, 1))
+            february = run_month(D(2026, 2, 1))
+            march = run_month(D(2026, 3, 1))
+            # At 9.5 %, 1/300 from the day after Penza's 25th: at 28.02,
+            # January 1 250.00 26.02–28.02, 3 days = 1.1875 → 1.19. At
+            # 31.03: January 26.02–31.03, 34 days = 13.458333 → 13.46;
+            # February due Wednesday 25.03.2026, 26.03–31.03, 6 days
+            # = 2.375 → 2.38; 15.84 − 1.19 = 14.65. Housing unchanged.
+            self.assertEqual(penalty_amounts(january), [])
+            self.assertEqual(penalty_amounts(february), [
+                    ('PENI_KR', 'penalty_capital_repair', Decimal('1.19'))])
+            self.assertEqual(penalty_amounts(march), [
+                    ('PENI', 'penalty', Decimal('30.08')),
+                    ('PENI_KR', 'penalty_capital_repair', Decimal('14.65')),
+                    ])
+
+
 class ProductionCalendarTestCase(LedgerTestCase):
     "Test the production calendar kept as data"
 

@@ -303,6 +303,17 @@ def test_capital_repair_due_day_from_regional_law():
         '15.04.2026')
 
 
+def test_capital_repair_due_day_before_the_regional_law():
+    "Periods before the first regional rule: the housing due day"
+    settings = PenaltySettings.default(capital_repair_due_day=Timeline.of(
+        [('2026-03-01', 28)]))
+    from housing_billing.engine.penalties import CAPITAL_REPAIR, due_date
+    assert due_date(Period(2026, 1), settings, CAPITAL_REPAIR)[0] == day(
+        '10.02.2026')
+    assert due_date(Period(2026, 3), settings, CAPITAL_REPAIR)[0] == day(
+        '28.04.2026')
+
+
 def test_owners_counted_on_days_nobody_is_registered():
     s = snapshot(JAN26, ['cold_water'], owners_count=2,
                  technically_impossible=frozenset({'cold_water'}),
