@@ -48,6 +48,7 @@ from .engine.penalties import (
 )
 from .engine.periods import Period
 from .exceptions import PenaltyError
+from .loader import account_buildings
 
 PERCENT = (16, 2)
 ZERO = Decimal('0.00')
@@ -306,9 +307,11 @@ def penalty_settings(company, building=None):
 
 
 def building_key(building):
-    "(region id, capital repair payee id) of building, None for none"
+    "(region id, capital repair payee id) of building (or its id)"
     if building is None:
         return None, None
+    if isinstance(building, int):
+        building = Pool().get('housing.building')(building)
     return (building.region.id if building.region else None,
         building.capital_repair_payee.id
         if building.capital_repair_payee else None)
@@ -617,14 +620,17 @@ def penalty_charge_rows(run, accounts):
     settings = {}
     date = Period.of(run.period).end
     ids = [a.id for a in accounts]
+    building_of = account_buildings(ids)
+    keys = {b.id: building_key(b) for b in Pool().get(
+            'housing.building').browse(set(building_of.values()))}
     debts, bases = posted_service_debts(run.company, ids, run.period)
     charged = charged_penalties(run.company, ids, run.period)
     allocations = posted_allocation_rows(run.company, ids, date)
     recorded = recorded_parts(allocations)
     result = []
     for account in accounts:
-        building = account.premises.building
-        key = building_key(building)
+        building = building_of[account.id]
+        key = keys[building]
         if key not in settings:
             settings[key] = penalty_settings(run.company, building)
         rows = account_penalty_rows(
@@ -637,17 +643,18 @@ def penalty_charge_rows(run, accounts):
             if total != before:
                 result.append(penalty_charge_row(
                         run, account, services[base], base_rows, total,
-                        before, date, base))
+                        before, date, base, building))
     return result
 
 
 def penalty_charge_row(run, account, service, rows, total, before, date,
-        base=HOUSING):
+        base=HOUSING, building=None):
+    "The row of a penalty (building: the account's building id)"
     increment = total - before
     return {
         'run': run.id,
         'account': account.id,
-        'building': account.premises.building.id,
+        'building': building or account.premises.building.id,
         'service': service.code,
         'period': run.period,
         'kind': 'penalty',
