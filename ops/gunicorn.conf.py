@@ -17,6 +17,11 @@ errorlog = '-'
 # Behind the reverse proxy: trust its X-Forwarded-* headers
 # (trytond's [web] num_proxies does the same for trytond).
 forwarded_allow_ips = os.environ.get('GUNICORN_FORWARDED_ALLOW_IPS', '*')
+# No control socket (gunicornc, gunicorn ≥ 25.1): the container is run by
+# its signals; the socket's server is a thread of the master, stopped and
+# started again around each fork of a worker, and every gunicorn of a host
+# shares its default path (~/.gunicorn/gunicorn.ctl).
+control_socket_disable = True
 
 # PostgreSQL restarted: psycopg_pool, which trytond's connection pool is,
 # tries to reconnect after 1, 2, 4, 8… seconds, up to its 5-minute
