@@ -119,16 +119,24 @@ class Account(ModelSQL, ModelView):
     def search_state(cls, name, clause):
         date = context_date()
         _, operator, value = clause[:3]
-        is_open = ['AND',
-            ('opened', '<=', date),
-            ['OR', ('closed', '=', None), ('closed', '>=', date)],
-            ]
+        is_open = cls.open_during_domain(date, date)
         positive = selected('open', operator, value)
         is_closed = ['OR', ('opened', '>', date), ('closed', '<', date)]
         return is_open if positive else is_closed
 
+    @staticmethod
+    def open_during_domain(start, end):
+        "The accounts open for at least a day of [start, end]"
+        return ['AND',
+            ('opened', '<=', end),
+            ['OR', ('closed', '=', None), ('closed', '>=', start)],
+            ]
+
     def is_open(self, date):
         return in_force(self, date, start='opened', end='closed')
+
+    def is_open_during(self, start, end):
+        return self.opened <= end and (not self.closed or self.closed >= start)
 
     @classmethod
     def opening_debts(cls, company, account_ids, until):

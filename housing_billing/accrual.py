@@ -565,8 +565,7 @@ class Run(Workflow, ModelSQL, ModelView):
         Account = Pool().get('housing.account')
         domain = [
             ('company', '=', self.company.id),
-            ('opened', '<=', month_end(self.period)),
-            ['OR', ('closed', '=', None), ('closed', '>=', self.period)],
+            Account.open_during_domain(self.period, month_end(self.period)),
             ]
         buildings = buildings or self.buildings
         if buildings:

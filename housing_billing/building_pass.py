@@ -135,9 +135,7 @@ class BuildingPass:
         return Account.search([
                 ('company', '=', self.run.company.id),
                 ('premises.building', '=', building.id),
-                ('opened', '<=', self.period.end),
-                ['OR', ('closed', '=', None),
-                    ('closed', '>=', self.period.start)],
+                Account.open_during_domain(self.period.start, self.period.end),
                 ('id', 'not in', [a.id for a in members]),
                 ], order=[('number', 'ASC')])
 

@@ -307,11 +307,9 @@ def penalty_settings(company, building=None):
 
 
 def building_key(building):
-    "(region id, capital repair payee id) of building (or its id)"
+    "(region id, capital repair payee id) of building"
     if building is None:
         return None, None
-    if isinstance(building, int):
-        building = Pool().get('housing.building')(building)
     return (building.region.id if building.region else None,
         building.capital_repair_payee.id
         if building.capital_repair_payee else None)
@@ -621,8 +619,8 @@ def penalty_charge_rows(run, accounts):
     date = Period.of(run.period).end
     ids = [a.id for a in accounts]
     building_of = account_buildings(ids)
-    keys = {b.id: building_key(b) for b in Pool().get(
-            'housing.building').browse(set(building_of.values()))}
+    buildings = {b.id: b for b in Pool().get('housing.building').browse(
+            set(building_of.values()))}
     debts, bases = posted_service_debts(run.company, ids, run.period)
     charged = charged_penalties(run.company, ids, run.period)
     allocations = posted_allocation_rows(run.company, ids, date)
@@ -630,9 +628,10 @@ def penalty_charge_rows(run, accounts):
     result = []
     for account in accounts:
         building = building_of[account.id]
-        key = keys[building]
+        key = building_key(buildings[building])
         if key not in settings:
-            settings[key] = penalty_settings(run.company, building)
+            settings[key] = penalty_settings(
+                run.company, buildings[building])
         rows = account_penalty_rows(
             debts.get(account.id, {}), bases,
             allocations.get(account.id, []), date, settings[key], recorded)

@@ -110,8 +110,7 @@ class MeterReportMixin(ReportFilterMixin):
     def account_of(cls, meter, date):
         "The account of the meter's premises open at date"
         for account in (meter.premises.accounts if meter.premises else []):
-            if account.opened <= date and (
-                    not account.closed or account.closed >= date):
+            if account.is_open(date):
                 return account
         return None
 

@@ -109,16 +109,14 @@ class AccountsTemplate:
         Account = Pool().get('housing.account')
         return Account.search([
                 ('company', '=', self.company.id),
-                ('opened', '<=', self.end),
-                ['OR', ('closed', '=', None),
-                    ('closed', '>=', self.period)],
+                Account.open_during_domain(self.period, self.end),
                 ], order=[('number', 'ASC')])
 
     def is_split(self, account):
         "Whether the premises has other accounts open in the month"
         others = [a for a in account.premises.accounts
-            if a.id != account.id and a.opened <= self.end
-            and (not a.closed or a.closed >= self.period)]
+            if a.id != account.id
+            and a.is_open_during(self.period, self.end)]
         return bool(others) or share_percent(account) != 100
 
     def sheets(self):
