@@ -22,10 +22,29 @@ from .engine.allocation import Debt, allocate
 from .engine.allocation import Payment as EnginePayment
 from .engine.periods import Period
 from .exceptions import PaymentError
-from .penalty import posted_debts
+from .penalty import (
+    CAPITAL_REPAIR,
+    HOUSING,
+    METHODS,
+    penalty_receivable,
+    posted_debts,
+)
 
 MONEY = (16, 2)
 ZERO = Decimal('0.00')
+# What a payment pays (domain spec §4.5 p. 3): the charges, or only the
+# penalties of a base, from money the payer designated for them.
+CHARGES = 'charges'
+PURPOSES = [
+    (CHARGES, "Charges"),
+    ('penalties', "Penalties"),
+    ('capital_repair_penalties', "Capital Repair Penalties"),
+    ]
+PENALTY_BASE = {
+    'penalties': HOUSING,
+    'capital_repair_penalties': CAPITAL_REPAIR,
+    }
+PURPOSE_OF_BASE = {base: purpose for purpose, base in PENALTY_BASE.items()}
 # The origins of the moves that bring payments in: a payment's own move, or
 # the move of a bank registry's building (housing_payment), one receivable
 # line per payment of the building's personal accounts.
@@ -74,6 +93,11 @@ class Payment(Workflow, ModelSQL, ModelView):
             ('cash', "Cash Desk"),
             ('bank', "Bank Transfer"),
             ], "Channel", required=True, states=_states)
+    purpose = fields.Selection(
+        PURPOSES, "Purpose", required=True, states=_states,
+        help="The penalties are paid only from money the payer designated "
+        "for them: a separate payment document or the registry's "
+        "service code.")
     period = fields.Date(
         "Period Paid", states=_states,
         help="The first day of the billing month the payer named, if any.")
@@ -98,7 +122,7 @@ class Payment(Workflow, ModelSQL, ModelView):
 
     # What the move and the allocation of a posted payment are made of.
     _posted_fields = {'company', 'account', 'party', 'date', 'amount',
-        'period', 'channel', 'move'}
+        'purpose', 'period', 'channel', 'move'}
 
     @classmethod
     def __setup__(cls):
@@ -144,6 +168,15 @@ class Payment(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_channel():
         return 'bank'
+
+    @staticmethod
+    def default_purpose():
+        return CHARGES
+
+    @property
+    def penalty_base(self):
+        "The penalty base the payment pays, None for the charges."
+        return PENALTY_BASE.get(self.purpose)
 
     def get_rec_name(self, name):
         return '%s %s %s' % (
@@ -249,8 +282,15 @@ class Payment(Workflow, ModelSQL, ModelView):
                     channel=self.channel_string))
         return account
 
+    def credit_account(self):
+        """The receivable the payment settles: the payer's, or the penalty
+        receivable of its base."""
+        if self.penalty_base:
+            return penalty_receivable(self.company, self.penalty_base)
+        return self.party.account_receivable_used
+
     def get_move(self):
-        "Debit the cash desk or bank, credit the payer's receivable."
+        "Debit the cash desk or bank, credit the receivable it settles."
         pool = Pool()
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
@@ -261,7 +301,7 @@ class Payment(Workflow, ModelSQL, ModelView):
             raise PaymentError(gettext(
                     'housing_billing.msg_payment_no_journal',
                     payment=self.rec_name))
-        receivable = self.party.account_receivable_used
+        receivable = self.credit_account()
         if not receivable:
             raise PaymentError(gettext(
                     'housing_billing.msg_payment_no_receivable',
@@ -283,8 +323,15 @@ class Payment(Workflow, ModelSQL, ModelView):
 
     def allocation_rows(self):
         """The payment applied to the account's open debts by period
-        (engine.allocation.allocate); what is left is an advance."""
-        debts = open_debts(self.account)
+        (engine.allocation.allocate); what is left is an advance. A payment
+        of penalties pays the penalties of its base charged by period, the
+        same way; what is left stays a penalty allocation without period."""
+        if self.penalty_base:
+            debts = open_penalties(self.account, self.penalty_base)
+            kind = advance_kind = 'penalty'
+        else:
+            debts = open_debts(self.account)
+            kind, advance_kind = 'debt', 'advance'
         result = allocate([EnginePayment(
                     self.date, self.amount,
                     Period.of(self.period) if self.period else None,
@@ -293,13 +340,13 @@ class Payment(Workflow, ModelSQL, ModelView):
                 if a > 0])
         rows = [{
                 'payment': self.id, 'account': self.account.id,
-                'kind': 'debt', 'period': a.period.start,
+                'kind': kind, 'period': a.period.start,
                 'amount': a.amount,
                 } for a in result.applications]
         if result.advance:
             rows.append({
                     'payment': self.id, 'account': self.account.id,
-                    'kind': 'advance', 'period': None,
+                    'kind': advance_kind, 'period': None,
                     'amount': result.advance,
                     })
         return rows
@@ -340,6 +387,70 @@ def open_debts(account):
         for period, amount in debts.items()}
 
 
+def charged_penalties_by_period(company, account_ids, base):
+    """{account id: {period start: penalty}} the posted runs charged on
+    the penalty base."""
+    pool = Pool()
+    charge = pool.get('housing.charge').__table__()
+    run = pool.get('housing.accrual.run').__table__()
+    cursor = Transaction().connection.cursor()
+    result = defaultdict(dict)
+    for sub_ids in in_slices(account_ids):
+        cursor.execute(*charge.join(run, condition=charge.run == run.id
+                ).select(
+                charge.account, charge.period, Sum(charge.amount),
+                where=(run.state == 'posted')
+                & (run.company == company.id)
+                & where_in(charge.account, sub_ids)
+                & (charge.kind == 'penalty')
+                & (charge.method == METHODS[base]),
+                group_by=[charge.account, charge.period]))
+        for account, period, amount in cursor:
+            result[account][as_date(period)] = as_money(amount)
+    return result
+
+
+def penalties_paid_by_period(account_ids, base):
+    """{account id: {period start or None: amount}} the posted payments of
+    the penalty base allocated."""
+    pool = Pool()
+    allocation = pool.get('housing.payment.allocation').__table__()
+    payment = pool.get('housing.payment').__table__()
+    cursor = Transaction().connection.cursor()
+    result = defaultdict(dict)
+    for sub_ids in in_slices(account_ids):
+        cursor.execute(*allocation.join(
+                payment, condition=allocation.payment == payment.id
+                ).select(
+                allocation.account, allocation.period,
+                Sum(allocation.amount),
+                where=(payment.state == 'posted')
+                & (allocation.kind == 'penalty')
+                & (payment.purpose == PURPOSE_OF_BASE[base])
+                & where_in(allocation.account, sub_ids),
+                group_by=[allocation.account, allocation.period]))
+        for account, period, amount in cursor:
+            result[account][as_date(period)] = as_money(amount)
+    return result
+
+
+def open_penalties_of(company, account_ids, base):
+    """{account id: {period start: outstanding}}: the penalties of base the
+    posted runs charged in each period less what payments of penalties
+    allocated to it."""
+    charged = charged_penalties_by_period(company, account_ids, base)
+    paid = penalties_paid_by_period(account_ids, base)
+    return {account: {period: amount - paid.get(account, {}).get(
+                    period, ZERO) for period, amount in periods.items()}
+        for account, periods in charged.items()}
+
+
+def open_penalties(account, base):
+    "{period start: outstanding} of open_penalties_of for one account"
+    return open_penalties_of(
+        account.company, [account.id], base).get(account.id, {})
+
+
 class Allocation(ModelSQL, ModelView):
     __name__ = 'housing.payment.allocation'
     __string__ = "Payment Allocation"
@@ -353,11 +464,16 @@ class Allocation(ModelSQL, ModelView):
     kind = fields.Selection([
             ('debt', "Debt"),
             ('advance', "Advance"),
-            ], "Kind", required=True, readonly=True)
+            ('penalty', "Penalty"),
+            ], "Kind", required=True, readonly=True,
+        help="Penalties are paid only by the payments designated for "
+        "them.")
     period = fields.Date(
         "Period", readonly=True,
         states={'invisible': Eval('kind') == 'advance'},
-        help="The billing month the amount paid; empty for an advance.")
+        help="The billing month the amount paid; empty for an advance, or "
+        "for what a payment of penalties paid beyond the penalties "
+        "charged.")
     amount = fields.Numeric(
         "Amount", digits=MONEY, required=True, readonly=True)
     date = fields.Function(fields.Date("Date"), 'get_payment_field')

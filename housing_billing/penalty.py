@@ -433,7 +433,8 @@ def posted_allocations(company, account_ids, until):
 
 def posted_allocation_rows(company, account_ids, until):
     """posted_allocations with the allocation id as the fifth item (None
-    for the opening advances)."""
+    for the opening advances); the payments of penalties left out, as they
+    pay no principal."""
     pool = Pool()
     allocation = pool.get('housing.payment.allocation').__table__()
     payment = pool.get('housing.payment').__table__()
@@ -448,6 +449,7 @@ def posted_allocation_rows(company, account_ids, until):
                 where=(payment.state == 'posted')
                 & (payment.company == company.id)
                 & allocation.account.in_(list(sub_ids))
+                & (allocation.kind != 'penalty')
                 & (payment.date <= until),
                 order_by=[payment.date, allocation.id]))
         for account, date, period, named, amount, id_ in cursor:

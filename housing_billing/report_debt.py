@@ -421,12 +421,21 @@ class PaymentRegister(
     allocated = _money(
         "Allocated", help="The part of the payment applied to debts.")
     advance = _money("Advance")
+    penalty = _money(
+        "Penalties Paid",
+        help="The part of a payment designated for penalties.")
+    purpose = fields.Selection('get_purposes', "Purpose", readonly=True)
     move = fields.Many2One('account.move', "Move", readonly=True)
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def get_purposes(cls):
+        Payment = Pool().get('housing.payment')
+        return Payment.fields_get(['purpose'])['purpose']['selection']
 
     @classmethod
     def table_query(cls):
@@ -443,6 +452,8 @@ class PaymentRegister(
                     else_=zero)).as_('allocated'),
             Sum(Case((allocation.kind == 'advance', allocation.amount),
                     else_=zero)).as_('advance'),
+            Sum(Case((allocation.kind == 'penalty', allocation.amount),
+                    else_=zero)).as_('penalty'),
             group_by=[allocation.payment])
         return payment.join(account, condition=payment.account == account.id
             ).join(premises, condition=account.premises == premises.id
@@ -453,7 +464,8 @@ class PaymentRegister(
                 payment.reference, payment.amount,
                 Coalesce(split.allocated, zero).as_('allocated'),
                 Coalesce(split.advance, zero).as_('advance'),
-                payment.move,
+                Coalesce(split.penalty, zero).as_('penalty'),
+                payment.purpose, payment.move,
                 where=cls.account_filter(account, premises)
                 & (payment.state == 'posted')
                 & (payment.date >= date_from) & (payment.date <= date_to))
@@ -573,7 +585,8 @@ class DebtAgeing(ReportReadMixin, ModelSQL, ModelView):
             Case((allocation.kind == 'advance', allocation.amount),
                 else_=Literal(0)).as_('advance'),
             where=(payment.company == company)
-            & (payment.state == 'posted') & (payment.date <= date))
+            & (payment.state == 'posted') & (payment.date <= date)
+            & (allocation.kind != 'penalty'))
         ev = Union(charges, paid, all_=True)
         residual = ev.select(
             ev.account, ev.period,

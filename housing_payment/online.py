@@ -17,6 +17,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from housing_billing.payment import CHARGES, PURPOSES
+
 from .exceptions import OnlinePaymentError
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,10 @@ class Online(Workflow, ModelSQL, ModelView):
     amount = fields.Numeric(
         "Amount", digits=MONEY, required=True, readonly=True,
         domain=[('amount', '>', 0)])
+    purpose = fields.Selection(
+        PURPOSES, "Purpose", required=True, readonly=True,
+        help="The penalties are paid only from money the payer designated "
+        "for them.")
     period = fields.Date(
         "Period Paid", readonly=True,
         help="The first day of the billing month the payer named, if any.")
@@ -105,6 +111,10 @@ class Online(Workflow, ModelSQL, ModelView):
     def default_state():
         return 'pending'
 
+    @staticmethod
+    def default_purpose():
+        return CHARGES
+
     def get_rec_name(self, name):
         return '%s %s %s' % (
             self.account.rec_name, self.amount,
@@ -119,7 +129,8 @@ class Online(Workflow, ModelSQL, ModelView):
             ]
 
     @classmethod
-    def start(cls, account, amount, return_url, period=None):
+    def start(cls, account, amount, return_url, period=None,
+            purpose=CHARGES):
         """Ask the account's company provider for a payment and return the
         saved online payment, whose confirmation_url the payer is sent to.
         Nothing is saved if the provider refuses."""
@@ -134,7 +145,8 @@ class Online(Workflow, ModelSQL, ModelView):
             provider = Provider.for_company(account.company)
             online = cls(
                 company=account.company, account=account, amount=amount,
-                period=period, provider=provider, state='pending',
+                period=period, purpose=purpose, provider=provider,
+                state='pending',
                 idempotence_key=str(uuid.uuid4()))
             answer = provider.create_payment(
                 online, return_url, online.idempotence_key)
@@ -160,6 +172,9 @@ class Online(Workflow, ModelSQL, ModelView):
 
     def provider_description(self):
         "The payment's description shown to the payer by the provider"
+        if self.purpose != CHARGES:
+            return gettext('housing_payment.msg_online_description_penalty',
+                account=self.account.number)
         if self.period:
             return gettext('housing_payment.msg_online_description_period',
                 account=self.account.number,
@@ -172,6 +187,7 @@ class Online(Workflow, ModelSQL, ModelView):
             'account': self.account.number,
             'company': str(self.company.id),
             'period': self.period.isoformat() if self.period else '',
+            'purpose': self.purpose,
             }
 
     @classmethod
@@ -235,7 +251,7 @@ class Online(Workflow, ModelSQL, ModelView):
         payment = Payment(
             company=self.company, account=self.account,
             date=self.local_date(answer.paid_at), amount=self.amount,
-            channel='online', period=self.period,
+            channel='online', period=self.period, purpose=self.purpose,
             reference=self.provider_reference)
         with without_check_access():
             payment.save()

@@ -34,6 +34,7 @@ from housing_billing.bulk import (
     where_in,
 )
 from housing_billing.chunking import batches
+from housing_billing.payment import CHARGES, PURPOSES
 from housing_billing.savepoint import attempt
 
 from .exceptions import RegistryError, RegistryFormatError
@@ -128,6 +129,16 @@ class Format(ModelSQL, ModelView):
         states={'invisible': Eval('kind') != 'client_bank'},
         help="The 20-digit accounts of the company whose incoming "
         "documents are payments, separated by commas (empty: all).")
+    penalty_codes = fields.Char(
+        "Penalty Codes",
+        help="The codes of the line's service column that designate a "
+        "payment of penalties, separated by commas: the money pays the "
+        "penalties only.")
+    capital_repair_penalty_codes = fields.Char(
+        "Capital Repair Penalty Codes",
+        help="The codes of the line's service column that designate a "
+        "payment of the penalties on capital repair contributions, "
+        "separated by commas.")
     commission_account = fields.Many2One(
         'account.account', "Commission Account",
         domain=[
@@ -187,6 +198,16 @@ class Format(ModelSQL, ModelView):
                             'housing_payment.msg_registry_format_column',
                             format=format_.rec_name,
                             column=error.values.get('column', '')))
+
+    def payment_purpose(self, service_code):
+        "The purpose of the payment of a line with service_code"
+        code = (service_code or '').strip()
+        if code:
+            if code in names(self.penalty_codes):
+                return 'penalties'
+            if code in names(self.capital_repair_penalty_codes):
+                return 'capital_repair_penalties'
+        return CHARGES
 
     def layout(self):
         if self.kind == 'sberbank':
@@ -493,7 +514,8 @@ class Registry(Workflow, ModelSQL, ModelView):
 LINE_COLUMNS = [
     'id', 'registry', 'number', 'status', 'reason', 'duplicate_of', 'key',
     'date', 'account_number', 'account', 'period', 'amount', 'commission',
-    'payer_name', 'address', 'operation', 'purpose']
+    'payer_name', 'address', 'operation', 'purpose', 'service_code',
+    'payment_purpose']
 
 
 class RegistryLine(ModelSQL, ModelView):
@@ -541,6 +563,13 @@ class RegistryLine(ModelSQL, ModelView):
     address = fields.Char("Address", readonly=True)
     operation = fields.Char("Operation", readonly=True)
     purpose = fields.Char("Purpose", readonly=True)
+    service_code = fields.Char(
+        "Service Code", readonly=True,
+        help="The bank's code of what was paid, if the file has one.")
+    payment_purpose = fields.Selection(
+        PURPOSES, "Paid For", readonly=True, required=True,
+        help="Penalties when the format names the service code as one "
+        "of penalties.")
     payment = fields.Many2One(
         'housing.payment', "Payment", readonly=True, ondelete='RESTRICT')
 
@@ -556,6 +585,10 @@ class RegistryLine(ModelSQL, ModelView):
                 })
         cls._order = [
             ('registry', 'DESC'), ('number', 'ASC'), ('id', 'ASC')]
+
+    @staticmethod
+    def default_payment_purpose():
+        return CHARGES
 
     def get_rec_name(self, name):
         return '%s: %s' % (self.registry.rec_name, self.number)
@@ -603,7 +636,9 @@ class RegistryLine(ModelSQL, ModelView):
                     line.period.start if line.period else None,
                     line.amount, line.commission, line.payer or None,
                     line.address or None, line.operation or None,
-                    (line.purpose or '')[:1000] or None))
+                    (line.purpose or '')[:1000] or None,
+                    line.service or None,
+                    registry.format.payment_purpose(line.service)))
         insert(cls._table, LINE_COLUMNS, rows)
 
     @classmethod

@@ -43,7 +43,7 @@ CENT = Decimal('0.01')
 COLUMNS = (
     'date', 'time', 'branch', 'sub_branch', 'operation', 'account',
     'payer', 'address', 'period', 'amount', 'transferred', 'commission',
-    'purpose', 'document', '-')
+    'service', 'purpose', 'document', '-')
 TOTALS = (
     'count', 'amount', 'transferred', 'commission', 'order_number',
     'order_date', '-')
@@ -121,17 +121,22 @@ class Line:
     purpose: str = ''
     document: str = ''
     bank: str = ''
+    # The bank's code of what was paid: the format tells which codes are
+    # payments of penalties (domain spec §4.5 p. 3).
+    service: str = ''
 
     @property
     def key(self) -> str:
         """What identifies the payment in any file (§7.1 step 3): bank,
         branch, sub-branch, operation, date, time, amount; with the
-        personal account and the document number when the bank gives no
-        operation number."""
+        personal account, the document number and the service code when
+        the bank gives no operation number."""
         parts = [self.bank, self.branch, self.sub_branch, self.operation,
             self.paid_on.isoformat(), self.time, str(self.amount)]
         if not self.operation:
             parts += [self.document, self.account, self.payer]
+            if self.service:
+                parts.append(self.service)
         return '|'.join(parts)
 
 
@@ -273,7 +278,8 @@ def read_line(content: str, number: int, layout: Layout) -> Line:
         sub_branch=row.get('sub_branch', ''),
         operation=row.get('operation', ''), payer=row.get('payer', ''),
         address=row.get('address', ''), purpose=row.get('purpose', ''),
-        document=row.get('document', ''), bank=layout.bank)
+        document=row.get('document', ''), bank=layout.bank,
+        service=row.get('service', ''))
 
 
 def check_totals(registry, number, values, layout):

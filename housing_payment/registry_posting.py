@@ -46,6 +46,8 @@ from housing_billing.engine.allocation import Debt, allocate
 from housing_billing.engine.allocation import Payment as EnginePayment
 from housing_billing.engine.periods import Period
 from housing_billing.move_writer import LineSpec, MoveSpec, MoveWriter
+from housing_billing.payment import CHARGES, PENALTY_BASE, open_penalties_of
+from housing_billing.penalty import penalty_receivable_by_base
 from housing_billing.receivable import payers_at
 
 from .exceptions import RegistryError
@@ -59,7 +61,7 @@ from .split import (
 ZERO = Decimal('0.00')
 PAYMENT_COLUMNS = [
     'id', 'company', 'account', 'party', 'date', 'amount', 'channel',
-    'period', 'reference', 'state', 'move']
+    'purpose', 'period', 'reference', 'state', 'move']
 
 
 class RegistryPoster:
@@ -98,11 +100,15 @@ class RegistryPoster:
         payment_ids = allocate_ids(
             Pool().get('housing.payment')._table, len(lines))
         reference = self.registry.payment_order or self.registry.file_name
+        penalty_receivables = self.penalty_receivables(lines)
         for line, payment_id in zip(lines, payment_ids):
             line['payment'] = payment_id
             line['reference'] = self.reference(line, reference)
             line['party'], line['receivable'] = payers[
                 line['account'], line['date']]
+            if line['purpose'] in PENALTY_BASE:
+                line['receivable'] = penalty_receivables[
+                    PENALTY_BASE[line['purpose']]]
         # Drafts: the registry posts them all once every building is done
         # (post_moves), so that the buildings' transactions need not wait
         # for one another on the period's move sequence.
@@ -113,8 +119,11 @@ class RegistryPoster:
             for line in group:
                 line['move'] = move_id
         self.write_payments(lines)
-        debts = self.allocate(lines)
-        Splitter(self.company).write(debts)
+        charges = [line for line in lines if line['purpose'] == CHARGES]
+        penalties = [line for line in lines if line['purpose'] != CHARGES]
+        splitter = Splitter(self.company)
+        splitter.write(self.allocate(charges))
+        splitter.write(self.allocate_penalties(penalties), penalties=True)
         self.link_lines(lines)
 
     def unmatched_lines(self):
@@ -192,7 +201,7 @@ class RegistryPoster:
                 premises, condition=account.premises == premises.id).select(
                 line.id, line.account, account.number, line.date,
                 line.amount, line.period, line.operation, line.commission,
-                line.number, premises.building,
+                line.number, premises.building, line.payment_purpose,
                 where=(line.registry == self.registry.id)
                 & (line.status == 'matched')
                 & where_in(premises.building, buildings),
@@ -203,8 +212,10 @@ class RegistryPoster:
                 'period': as_date(period), 'operation': operation,
                 'commission': as_money(commission) or ZERO,
                 'line_number': line_number, 'building': building,
+                'purpose': purpose or CHARGES,
                 } for (id_, account_id, number, date, amount, period,
-                operation, commission, line_number, building) in cursor]
+                operation, commission, line_number, building, purpose)
+            in cursor]
 
     def matched_summary(self):
         """The payment dates of the matched lines and the sum of their
@@ -316,14 +327,77 @@ class RegistryPoster:
         return '%s/%s' % (registry_reference or '',
             line['operation'] or line['line_number'])
 
+    def penalty_receivables(self, lines):
+        "{penalty base: receivable account id} the lines need"
+        bases = {PENALTY_BASE[line['purpose']] for line in lines
+            if line['purpose'] in PENALTY_BASE}
+        if not bases:
+            return {}
+        receivables = penalty_receivable_by_base(self.company.id)
+        for base in bases:
+            if not receivables[base]:
+                raise RegistryError(gettext(
+                        'housing_billing.msg_penalty_no_receivable',
+                        company=self.company.rec_name))
+        return receivables
+
     def write_payments(self, lines):
         Payment = Pool().get('housing.payment')
         insert(Payment._table, PAYMENT_COLUMNS, (
                 (line['payment'], self.company.id, line['account'],
                     line['party'], line['date'], line['amount'],
-                    'registry', line['period'], line['reference'][:255],
-                    'posted', line['move'])
+                    'registry', line['purpose'], line['period'],
+                    line['reference'][:255], 'posted', line['move'])
                 for line in lines))
+
+    def allocate_penalties(self, lines):
+        """Allocation rows of the payments of penalties, as
+        payment.allocation_rows writes them: the penalties of their base
+        by period, the rest without period. Returns the rows."""
+        rows = []
+        by_base = defaultdict(lambda: defaultdict(list))
+        for line in lines:
+            by_base[PENALTY_BASE[line['purpose']]][line['account']].append(
+                line)
+        for base, by_account in sorted(by_base.items()):
+            debts = open_penalties_of(self.company, sorted(by_account), base)
+            for account, payments in sorted(by_account.items()):
+                rows.extend(self.allocation_rows(
+                        account, payments, debts.get(account, {})))
+        write_allocations(rows, 'penalty')
+        return rows
+
+    @staticmethod
+    def allocation_rows(account, payments, debts):
+        """The rows of payments (lines of one account) applied to debts
+        ({period start: outstanding}): by period, then what is left
+        (period None)."""
+        result = allocate([EnginePayment(
+                    p['date'], p['amount'],
+                    Period.of(p['period']) if p['period'] else None,
+                    '%012d' % p['payment']) for p in payments],
+            [Debt(Period.of(p), a) for p, a in sorted(debts.items())
+                if a > 0])
+        by_payment = {p['payment']: p for p in payments}
+        applied = defaultdict(lambda: ZERO)
+        rows = []
+        for application in result.applications:
+            payment = by_payment[int(application.payment.reference)]
+            applied[payment['payment']] += application.amount
+            rows.append({
+                    'payment': payment['payment'], 'account': account,
+                    'period': application.period.start,
+                    'amount': application.amount,
+                    'date': application.paid_on,
+                    'purpose': payment['purpose']})
+        for p in payments:
+            rest = p['amount'] - applied[p['payment']]
+            if rest:
+                rows.append({
+                        'payment': p['payment'], 'account': account,
+                        'period': None, 'amount': rest, 'date': p['date'],
+                        'purpose': p['purpose']})
+        return rows
 
     def allocate(self, lines):
         """Allocation rows of the payments, as payment.allocation_rows
@@ -333,31 +407,14 @@ class RegistryPoster:
         for line in lines:
             by_account[line['account']].append(line)
         debts = open_debts_of(self.company, sorted(by_account))
-        debt_rows, advance_rows = [], []
+        rows = []
         for account, payments in sorted(by_account.items()):
-            result = allocate([EnginePayment(
-                        p['date'], p['amount'],
-                        Period.of(p['period']) if p['period'] else None,
-                        '%012d' % p['payment']) for p in payments],
-                [Debt(Period.of(p), a) for p, a in sorted(
-                        debts.get(account, {}).items()) if a > 0])
-            applied = defaultdict(lambda: ZERO)
-            for application in result.applications:
-                payment = int(application.payment.reference)
-                applied[payment] += application.amount
-                debt_rows.append({
-                        'payment': payment, 'account': account,
-                        'period': application.period.start,
-                        'amount': application.amount,
-                        'date': application.paid_on})
-            for p in payments:
-                advance = p['amount'] - applied[p['payment']]
-                if advance:
-                    advance_rows.append({
-                            'payment': p['payment'], 'account': account,
-                            'period': None, 'amount': advance})
+            rows.extend(self.allocation_rows(
+                    account, payments, debts.get(account, {})))
+        debt_rows = [row for row in rows if row['period']]
         write_allocations(debt_rows, 'debt')
-        write_allocations(advance_rows, 'advance')
+        write_allocations([row for row in rows if not row['period']],
+            'advance')
         return debt_rows
 
     def link_lines(self, lines):

@@ -37,8 +37,8 @@ from housing_billing.engine.allocation import Debt, allocate, split_by_services
 from housing_billing.engine.allocation import Payment as EnginePayment
 from housing_billing.engine.periods import Period
 from housing_billing.engine.rounding import distribute
-from housing_billing.payment import allocated_by_period
-from housing_billing.penalty import posted_debts
+from housing_billing.payment import PENALTY_BASE, allocated_by_period
+from housing_billing.penalty import penalty_services, posted_debts
 
 from .exceptions import SplitError
 
@@ -174,11 +174,33 @@ class Splitter:
                 service.supplier.id
                 if service.kind == 'agent' and service.supplier else party)
 
-    def write(self, allocations):
-        "Split allocations and insert the rows; return how many."
+    def penalty_rows(self, allocations):
+        """The split rows of penalty allocations (dicts as rows takes, with
+        the payment's 'purpose'): each whole to its base's penalty
+        service; what paid no penalty charged belongs to the month of the
+        payment."""
+        services = {base: service.id if service else None
+            for base, service in penalty_services(self.company).items()}
+        self.read_suppliers(set(services.values()))
+        supplier = self.suppliers.__getitem__
+        for allocation in sorted(allocations, key=lambda a: a['id']):
+            service = services.get(PENALTY_BASE[allocation['purpose']])
+            yield (
+                allocation['payment'], allocation['id'],
+                allocation['account'],
+                allocation['period'] or Period.of(allocation['date']).start,
+                allocation['date'], service, supplier(service),
+                allocation['amount'])
+
+    def write(self, allocations, penalties=False):
+        """Split allocations (of penalties if penalties) and insert the
+        rows; return how many."""
         pool = Pool()
         Split = pool.get('housing.payment.split')
-        rows = self.rows(allocations)
+        if penalties:
+            rows = list(self.penalty_rows(allocations))
+        else:
+            rows = self.rows(allocations)
         missing = missing_references(Split, {
                 'payment': [a['payment'] for a in allocations],
                 'allocation': [a['id'] for a in allocations],
@@ -199,8 +221,9 @@ SPLIT_COLUMNS = [
     'supplier', 'amount']
 
 
-def posted_allocation_rows(payment_ids):
-    "The debt allocations of payments, as Splitter.rows takes them."
+def posted_allocation_rows(payment_ids, kind='debt'):
+    """The allocations of kind of payments, as Splitter.rows takes them,
+    with the payment's purpose."""
     pool = Pool()
     allocation = pool.get('housing.payment.allocation').__table__()
     payment = pool.get('housing.payment').__table__()
@@ -211,13 +234,15 @@ def posted_allocation_rows(payment_ids):
                 payment, condition=allocation.payment == payment.id).select(
                 allocation.id, allocation.payment, allocation.account,
                 allocation.period, allocation.amount, payment.date,
+                payment.purpose,
                 where=where_in(allocation.payment, sub_ids)
-                & (allocation.kind == 'debt')))
-        for id_, payment_id, account, period, amount, date in cursor:
+                & (allocation.kind == kind)))
+        for (id_, payment_id, account, period, amount, date,
+                purpose) in cursor:
             rows.append({
                     'id': id_, 'payment': payment_id, 'account': account,
                     'period': as_date(period), 'amount': as_money(amount),
-                    'date': as_date(date)})
+                    'date': as_date(date), 'purpose': purpose})
     return rows
 
 
@@ -423,8 +448,11 @@ class Payment(metaclass=PoolMeta):
         super().post(payments)
         with without_check_access():
             for company in by_company:
-                Splitter(company).write(posted_allocation_rows(
-                        [p.id for p in drafts if p.company == company]))
+                ids = [p.id for p in drafts if p.company == company]
+                splitter = Splitter(company)
+                splitter.write(posted_allocation_rows(ids))
+                splitter.write(
+                    posted_allocation_rows(ids, 'penalty'), penalties=True)
 
 
 class Allocation(metaclass=PoolMeta):

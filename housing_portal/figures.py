@@ -14,7 +14,12 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from housing_billing.bulk import as_date, as_money
-from housing_billing.penalty import penalty_receivable_ids
+from housing_billing.payment import PURPOSE_OF_BASE
+from housing_billing.penalty import (
+    BASES,
+    penalty_receivable_by_base,
+    penalty_receivable_ids,
+)
 
 ZERO = Decimal('0.00')
 
@@ -51,6 +56,32 @@ def dues(accounts):
         result[account_id] = (as_money(balance) or ZERO,
             as_money(penalties) or ZERO)
     return result
+
+
+def penalty_dues(account):
+    """{payment purpose: the penalties of its base the account owes} of
+    the posted ledger, for the bases owing: what a payment of penalties of
+    each purpose can pay. Penalties of both bases on one receivable
+    account are the housing ones'."""
+    pool = Pool()
+    line = pool.get('account.move.line').__table__()
+    move = pool.get('account.move').__table__()
+    receivables = penalty_receivable_by_base(account.company.id)
+    purpose_of = {}
+    for base in BASES:
+        if receivables[base]:
+            purpose_of.setdefault(receivables[base], PURPOSE_OF_BASE[base])
+    if not purpose_of:
+        return {}
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*line.join(move, condition=line.move == move.id).select(
+            line.account, Sum(line.debit - line.credit),
+            where=(move.state == 'posted')
+            & (line.housing_account == account.id)
+            & line.account.in_(sorted(purpose_of)),
+            group_by=[line.account]))
+    return {purpose_of[receivable]: as_money(amount)
+        for receivable, amount in cursor if as_money(amount) > 0}
 
 
 def last_receipts(account_ids):

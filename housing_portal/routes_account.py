@@ -12,9 +12,9 @@ from trytond.protocols.wrappers import HTTPStatus, Response
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
-from housing_billing.payment import is_payment_origin
+from housing_billing.payment import CHARGES, PURPOSES, is_payment_origin
 
-from .figures import dues, last_receipts, movements
+from .figures import dues, last_receipts, movements, penalty_dues
 from .web import _, account_of, date, field, form, money, portal_route, table
 
 
@@ -81,12 +81,14 @@ def payments(context, account_id):
     Payment = context.pool.get('housing.payment')
     language = context.language
     rows = [(date(p.date, language), money(p.amount, language),
-            _('channel_%s' % p.channel), p.reference or '',
+            _('purpose_%s' % p.purpose), _('channel_%s' % p.channel),
+            p.reference or '',
             date(p.period, language)[3:] if p.period else '')
         for p in Payment.search([
                 ('account', '=', account.id), ('state', '=', 'posted')])]
     body = table(_('payments_caption'), [_('col_date'), _('col_amount'),
-            _('col_channel'), _('col_reference'), _('col_period_paid')],
+            _('col_paid_for'), _('col_channel'), _('col_reference'),
+            _('col_period_paid')],
         rows, numeric={1}) if rows else Markup('<p>%s</p>') % _('none')
     return context.page(_('payments_title'), body, account=account)
 
@@ -189,6 +191,7 @@ def pay(context, account_id):
                 _('qr_caption', period=receipt.period.strftime('%m.%Y'),
                     amount=money(receipt.amount, language))))
     parts.append(online_payment_form(context, account, due))
+    parts.append(online_penalty_forms(context, account))
     return context.page(_('pay_title'), Markup('').join(parts),
         account=account)
 
@@ -213,6 +216,26 @@ def online_payment_form(context, account, due, amount=None):
         _('online_submit')) + Markup('</section>')
 
 
+def online_penalty_forms(context, account):
+    """A form per penalty base the account owes: penalties are paid only
+    by money designated for them (domain spec §4.5 p. 3)."""
+    owed = penalty_dues(account)
+    if online_payments(context) is None or not owed:
+        return Markup('')
+    forms = [Markup('<section class="card"><h2>%s</h2><p>%s</p>') % (
+            _('penalty_pay_title'), _('penalty_pay_note'))]
+    for purpose, amount in sorted(owed.items()):
+        forms.append(form(context, 'a/%s/pay/online' % account.id,
+                field('amount', _('purpose_%s' % purpose),
+                    '%.2f' % amount, inputmode='decimal',
+                    id_='amount_%s' % purpose)
+                + Markup('<input type="hidden" name="purpose" value="%s">')
+                % purpose,
+                _('penalty_pay_submit')))
+    forms.append(Markup('</section>'))
+    return Markup('').join(forms)
+
+
 @portal_route(app, 'a/<int:account_id>/pay/online', methods=('POST',))
 def pay_online(context, account_id):
     """Start an online payment with the company's provider and send the
@@ -222,10 +245,12 @@ def pay_online(context, account_id):
     if account is None or Online is None:
         return not_found(context)
     text = context.request.form.get('amount', '')
+    purpose = context.request.form.get('purpose') or CHARGES
     try:
         amount = parse_amount(text)
         online = Online.start(account, amount,
-            context.absolute_url('a/%s/pay/return' % account.id))
+            context.absolute_url('a/%s/pay/return' % account.id),
+            purpose=parse_purpose(purpose))
     except UserError as error:
         balance, penalties = dues([account])[account.id]
         due = max(balance - penalties, 0)
@@ -236,6 +261,13 @@ def pay_online(context, account_id):
     response = Response('', HTTPStatus.SEE_OTHER)
     response.headers['Location'] = online.confirmation_url
     return context.finish(response)
+
+
+def parse_purpose(text):
+    from .exceptions import PortalError
+    if text not in dict(PURPOSES):
+        raise PortalError(_('online_purpose_invalid', purpose=text))
+    return text
 
 
 def parse_amount(text):

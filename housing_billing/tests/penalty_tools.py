@@ -158,12 +158,14 @@ def run_month(period, post=True):
     return run
 
 
-def pay(account, date, amount, period=None, channel='bank'):
+def pay(account, date, amount, period=None, channel='bank',
+        purpose='charges'):
     Payment = Pool().get('housing.payment')
     payment, = Payment.create([{
                 'account': account.id, 'date': date,
                 'amount': Decimal(amount), 'period': period,
                 'channel': channel, 'reference': 'ПП-%s' % date.isoformat(),
+                'purpose': purpose,
                 }])
     Payment.post([payment])
     return payment

@@ -22,6 +22,7 @@ from ..engine.penalties import (
 )
 from ..engine.periods import Period
 from ..engine.workdays import ProductionCalendar
+from ..payment import open_debts
 from ..penalty import penalty_settings
 from ..receipt_data import gather
 from .penalty_tools import (
@@ -258,6 +259,15 @@ class HousingPenaltyTestCase(LedgerTestCase):
                 self.assertEqual(penalty_lines(run), [])
 
 
+def receivable_balance(account, code):
+    "The balance of the account's receivable lines on the ledger account."
+    Line = Pool().get('account.move.line')
+    return sum((line.debit - line.credit for line in Line.search([
+                    ('housing_account', '=', account.id),
+                    ('account.code', '=', code),
+                    ])), Decimal('0.00'))
+
+
 def penalty_amounts(run):
     return sorted((c.service.code, c.method, c.amount)
         for c in penalty_lines(run))
@@ -379,6 +389,68 @@ class CapitalRepairPenaltyTestCase(LedgerTestCase):
                     ('PENI', 'penalty', Decimal('15.04')),
                     ('PENI_KR', 'penalty_capital_repair', Decimal('12.86')),
                     ])
+
+    @with_transaction()
+    def test_payments_of_penalties(self):
+        "Money designated for penalties pays penalties only, by base"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        company = create_company()
+        with set_company(company):
+            account, _ = self.setup_months(company)
+            run_month(D(2026, 3, 1))
+            april = run_month(D(2026, 4, 1), post=False)
+            april_penalties = penalty_amounts(april)
+            principal = open_debts(account)
+            payer = account.payer_at(D(2026, 4, 5)).party
+
+            # Housing penalties charged: 30.08 (March)
+            housing = pay(
+                account, D(2026, 4, 5), '20.00', purpose='penalties')
+            self.assertEqual({(line.account.code, line.debit, line.credit,
+                        line.party, line.housing_account)
+                    for line in housing.move.lines}, {
+                    ('51', Decimal('20.00'), 0, None, None),
+                    ('62.02', 0, Decimal('20.00'), payer, account),
+                    })
+            self.assertEqual(
+                [(a.kind, a.period, a.amount) for a in housing.allocations],
+                [('penalty', D(2026, 3, 1), Decimal('20.00'))])
+            self.assertEqual(housing.advance, Decimal('0.00'))
+
+            # Capital repair penalties charged: 7.13 (February), 20.58
+            # (March): the oldest first, the rest without period.
+            capital_repair = pay(
+                account, D(2026, 4, 6), '30.00',
+                purpose='capital_repair_penalties')
+            self.assertEqual(
+                {line.account.code for line in capital_repair.move.lines},
+                {'51', '76.03'})
+            self.assertEqual(
+                [(a.kind, a.period, a.amount)
+                    for a in capital_repair.allocations],
+                [('penalty', D(2026, 2, 1), Decimal('7.13')),
+                    ('penalty', D(2026, 3, 1), Decimal('20.58')),
+                    ('penalty', None, Decimal('2.29'))])
+            # A second housing payment sees what the first one paid.
+            second = pay(
+                account, D(2026, 4, 7), '10.08', period=D(2026, 3, 1),
+                purpose='penalties')
+            self.assertEqual(
+                [(a.kind, a.period, a.amount) for a in second.allocations],
+                [('penalty', D(2026, 3, 1), Decimal('10.08'))])
+
+            self.assertEqual(
+                receivable_balance(account, '62.02'), Decimal('0.00'))
+            self.assertEqual(
+                receivable_balance(account, '76.03'), Decimal('-2.29'))
+            self.assertEqual(
+                receivable_balance(account, '62.01'), Decimal('18750.00'))
+            # No principal is paid, so the penalties do not change.
+            self.assertEqual(open_debts(account), principal)
+            Run.cancel([april])
+            april = run_month(D(2026, 4, 1), post=False)
+            self.assertEqual(penalty_amounts(april), april_penalties)
 
     @with_transaction()
     def test_capital_repair_due_day(self):

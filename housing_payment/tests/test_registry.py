@@ -573,6 +573,97 @@ class RegistryTestCase(unittest.TestCase):
                     ('PENI_KR', Decimal('20.58'))])
 
     @with_transaction()
+    def test_penalty_codes(self):
+        "Lines of the format's penalty codes pay the penalties of the base"
+        pool = Pool()
+        Format = pool.get('housing.payment.registry.format')
+        Registry = pool.get('housing.payment.registry')
+        Payment = pool.get('housing.payment')
+        company = create_company()
+        with set_company(company):
+            setup_ledger(company, [2026])
+            setup_penalty_service()
+            setup_capital_repair_penalties()
+            account = setup_account([(D(2026, 1, 1), None, '50.00')])
+            add_capital_repair(account, '12.50', D(2026, 1, 1))
+            for month in [1, 2, 3]:
+                run_month(D(2026, month, 1))
+            # Penalties charged (housing_billing's test_unpaid_two_bases):
+            # housing 30.08 in March; capital repair 7.13 in February and
+            # 20.58 in March.
+            format_, = Format.create([{
+                        'name': "ВТБ", 'kind': 'delimited', 'bank': 'vtb',
+                        'encoding': 'utf-8',
+                        'columns': 'operation,account,date,amount,service',
+                        'penalty_codes': '02, 12',
+                        'capital_repair_penalty_codes': '03',
+                        }])
+            data = ('1;1000234567;06.04.2026;1000.00;01\n'
+                '2;1000234567;06.04.2026;20.00;02\n'
+                '3;1000234567;06.04.2026;30.00;03\n').encode('utf-8')
+            registry, = Registry.create([{
+                        'format': format_.id, 'date': D(2026, 4, 7),
+                        'file': data, 'file_name': 'vtb.txt'}])
+            Registry.preview([registry])
+            self.assertEqual(
+                [(line.service_code, line.payment_purpose)
+                    for line in registry.lines],
+                [('01', 'charges'), ('02', 'penalties'),
+                    ('03', 'capital_repair_penalties')])
+            post([registry])
+
+            payments = {p.purpose: p for p in Payment.search([])}
+            self.assertEqual(
+                [(a.kind, a.period, a.amount)
+                    for a in payments['charges'].allocations],
+                [('debt', D(2026, 1, 1), Decimal('1000.00'))])
+            self.assertEqual(
+                [(a.kind, a.period, a.amount)
+                    for a in payments['penalties'].allocations],
+                [('penalty', D(2026, 3, 1), Decimal('20.00'))])
+            self.assertEqual(
+                [(a.kind, a.period, a.amount) for a in
+                    payments['capital_repair_penalties'].allocations],
+                [('penalty', D(2026, 2, 1), Decimal('7.13')),
+                    ('penalty', D(2026, 3, 1), Decimal('20.58')),
+                    ('penalty', None, Decimal('2.29'))])
+            move, = {p.move for p in payments.values()}
+            payer = account.payer_at(D(2026, 4, 6)).party
+            self.assertEqual(sorted((line.account.code, line.debit,
+                        line.credit, line.party, line.housing_account)
+                    for line in move.lines), [
+                    ('51', Decimal('1050.00'), 0, None, None),
+                    ('62.01', 0, Decimal('1000.00'), payer, account),
+                    ('62.02', 0, Decimal('20.00'), payer, account),
+                    ('76.03', 0, Decimal('30.00'), payer, account),
+                    ])
+            # The money designated for penalties belongs to the penalty
+            # services; the month of the payment takes what paid no
+            # penalty charged.
+            self.assertEqual(sorted(
+                    (s.service.code, s.period, s.amount, s.supplier)
+                    for p in payments.values() if p.purpose != 'charges'
+                    for s in p.splits), [
+                    ('PENI', D(2026, 3, 1), Decimal('20.00'),
+                        company.party),
+                    ('PENI_KR', D(2026, 2, 1), Decimal('7.13'),
+                        company.party),
+                    ('PENI_KR', D(2026, 3, 1), Decimal('20.58'),
+                        company.party),
+                    ('PENI_KR', D(2026, 4, 1), Decimal('2.29'),
+                        company.party),
+                    ])
+            # As a manual payment of the same purpose would have
+            manual = pay(account, D(2026, 4, 8), '10.08',
+                purpose='penalties')
+            self.assertEqual(
+                [(a.kind, a.period, a.amount) for a in manual.allocations],
+                [('penalty', D(2026, 3, 1), Decimal('10.08'))])
+            self.assertEqual(
+                [(s.service.code, s.amount) for s in manual.splits],
+                [('PENI', Decimal('10.08'))])
+
+    @with_transaction()
     def test_transfer_csv(self):
         "The transfer list as CSV: BOM, ';', decimal comma, a total"
         pool = Pool()

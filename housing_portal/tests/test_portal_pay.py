@@ -13,7 +13,8 @@ from trytond.pool import Pool
 from housing_payment.tests.online_tools import create_provider
 from housing_payment.tests.yookassa_stand_in import YooKassaStandIn
 
-from .test_portal_pages import PASSWORD, ledger_balance, text
+from . import test_portal_pages
+from .test_portal_pages import ledger_balance, text
 from .tools import PortalTestCase, committed
 
 
@@ -37,14 +38,7 @@ class PortalPayTestCase(PortalTestCase):
         cls.yookassa.stop()
         super().tearDownClass()
 
-    def logged_in(self, resident):
-        portal = self.client()
-        portal.log_in(resident.number, resident.password)
-        portal.get('password')
-        portal.post('password', {'current': resident.password,
-                'password': PASSWORD, 'confirm': PASSWORD})
-        portal.get('')
-        return portal
+    logged_in = test_portal_pages.PortalPagesTestCase.logged_in
 
     def test_pay_online(self):
         "Pay 1 000.00 online: redirected, paid, back, in the ledger"
@@ -86,3 +80,50 @@ class PortalPayTestCase(PortalTestCase):
         self.assertEqual(response.status_code, 404)
         response = portal.get('a/%s/pay/return' % b.id)
         self.assertEqual(response.status_code, 404)
+
+    def test_pay_penalties_online(self):
+        "Penalties paid online apart: the penalty receivable, not 62.01"
+        a = self.data.a
+        portal = self.logged_in(a)
+        penalties = committed(receivable_balance, a.id, '62.02')
+        charges = committed(receivable_balance, a.id, '62.01')
+        self.assertGreater(penalties, 0)
+        page = text(portal.get('a/%s/pay' % a.id))
+        self.assertIn('Pay the penalties', page)
+        self.assertIn('id="amount_penalties" name="amount" type="text" '
+            'value="%.2f"' % penalties, page)
+        response = portal.post('a/%s/pay/online' % a.id,
+            {'amount': '1,00', 'purpose': 'gift'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('Unknown purpose of payment: gift', text(response))
+        response = portal.post('a/%s/pay/online' % a.id,
+            {'amount': '%.2f' % penalties, 'purpose': 'penalties'})
+        self.assertEqual(response.status_code, 303)
+
+        def online():
+            Online = Pool().get('housing.payment.online')
+            online, = Online.search([
+                    ('account', '=', a.id), ('purpose', '=', 'penalties')])
+            return online.provider_reference, online.state
+        reference, state = committed(online)
+        self.assertEqual(state, 'pending')
+        self.yookassa.pay(reference, dt.datetime.now(dt.timezone.utc))
+        page = text(portal.get('a/%s/pay/return' % a.id))
+        self.assertIn('has been received', page)
+        self.assertEqual(
+            committed(receivable_balance, a.id, '62.02'), Decimal('0.00'))
+        self.assertEqual(
+            committed(receivable_balance, a.id, '62.01'), charges)
+        page = text(portal.get('a/%s/pay' % a.id))
+        self.assertNotIn('Pay the penalties', page)
+        page = text(portal.get('a/%s/payments' % a.id))
+        self.assertIn('<td>Penalties</td>', page)
+
+
+def receivable_balance(account_id, code):
+    Line = Pool().get('account.move.line')
+    return sum((line.debit - line.credit for line in Line.search([
+                    ('housing_account', '=', account_id),
+                    ('account.code', '=', code),
+                    ('move.state', '=', 'posted'),
+                    ])), Decimal('0.00'))
