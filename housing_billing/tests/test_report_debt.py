@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from .penalty_tools import D, LedgerTestCase
+from .penalty_tools import D, LedgerTestCase, pay
 from .report_data_debt import ledger_balance, setup_debts
 
 M = Decimal
@@ -161,6 +161,34 @@ class ReportDebtTestCase(LedgerTestCase):
             Channel = Pool().get('housing.report.payment.channel')
             self.assertEqual(
                 [c[0] for c in Channel.get_channels()], ['cash', 'bank'])
+
+    @with_transaction()
+    def test_payment_of_penalties(self):
+        "Penalties paid apart: B3's own column, B5 principal unchanged"
+        company = create_company()
+        with set_company(company):
+            a, b = setup_debts(company)
+            pay(a, D(2026, 2, 25), '50.00', purpose='penalties')
+            context = self.context(company)
+            register = rows('housing.report.payment.register',
+                ['date', 'account', 'amount', 'allocated', 'advance',
+                    'penalty', 'purpose'], **context)
+            self.assertIn((D(2026, 2, 25), a.id, M('50.00'), 0, 0,
+                    M('50.00'), 'penalties'), register)
+            for row in register:
+                self.assertEqual(row[3] + row[4] + row[5], row[2])
+            b5 = rows('housing.report.debt.ageing',
+                ['account', 'total', 'months', 'penalty'], **context)
+            # The principal as before the payment; 76.33 − 50.00 penalties
+            self.assertEqual(b5[0], (a.id, M('12850.00'), 3, M('26.33')))
+            self.assertEqual(b5[0][1] + b5[0][-1],
+                ledger_balance([a], D(2026, 2, 28)))
+            statement = rows('housing.report.account_statement',
+                ['account', 'month', 'paid', 'penalty_paid', 'closing'],
+                **context)
+            # Paid counts all the money, of which penalties 50.00
+            self.assertIn((a.id, D(2026, 2, 1), M('6050.00'), M('50.00'),
+                    M('12876.33')), statement)
 
     @with_transaction()
     def test_ageing_and_debtors(self):
