@@ -2,8 +2,9 @@
 # the top level of this repository for copyright notices and license terms.
 """The ledger of a demo company: the association's chart of accounts
 (l10n_ru_housing), fiscal years with monthly periods, the revenue accounts of
-the services' products and the accrual journal, so that the accountant can
-post accrual runs."""
+the services' products, the accrual journal and the penalty services
+(housing on 62.02 and 91.01, capital repair on 76.03 and 86.02), so that the
+accountant can post accrual runs that charge penalties."""
 import argparse
 import datetime as dt
 
@@ -16,6 +17,15 @@ REVENUE = 'l10n_ru_housing.account_90_01'
 # Capital repair contributions are target financing, not revenue (94н).
 CAPITAL_REPAIR = 'l10n_ru_housing.account_86_01'
 PRINCIPALS = 'l10n_ru_housing.account_76_01'
+# (code, name, credit account, receivable or None for 62.02) of the penalty
+# services: ЖК 155 ч. 14 and, for capital repair contributions, ч. 14.1
+PENALTY_SERVICES = {
+    'penalty_service': (
+        'PENI', "Пени", 'l10n_ru_housing.account_91_01', None),
+    'capital_repair_penalty_service': (
+        'PENI_KR', "Пени по взносам на капитальный ремонт",
+        'l10n_ru_housing.account_86_02', 'l10n_ru_housing.account_76_03'),
+    }
 CATEGORY_NAME = "Жилищно-коммунальные услуги"
 
 
@@ -69,6 +79,7 @@ def setup_ledger(company, first_year, last_year):
     set_revenue_accounts(company)
     set_accrual_journal()
     set_payment_accounts(company)
+    set_penalty_services(company)
 
 
 def create_chart(company):
@@ -200,6 +211,35 @@ def set_payment_accounts(company):
     if not configuration.penalty_receivable_account:
         configuration.penalty_receivable_account = account(
             company, 'l10n_ru_housing.account_62_02')
+    configuration.save()
+
+
+def set_penalty_services(company):
+    "The penalty services of the company, as its accountant sets them up"
+    pool = Pool()
+    Configuration = pool.get('housing.configuration')
+    Service = pool.get('housing.service')
+    Template = pool.get('product.template')
+    ModelData = pool.get('ir.model.data')
+    configuration = Configuration(1)
+    unit = ModelData.get_id('product', 'uom_unit')
+    for name, (code, title, credit, receivable) in PENALTY_SERVICES.items():
+        if configuration.get_multivalue(name, company=company.id):
+            continue
+        template, = Template.create([{
+                    'name': title, 'type': 'service', 'default_uom': unit,
+                    'products': [('create', [{}])],
+                    }])
+        service, = Service.create([{
+                    'company': company.id, 'name': title, 'code': code,
+                    'product': template.products[0].id, 'unit': unit,
+                    'kind': 'one_off', 'method': 'manual',
+                    'credit_account': account(company, credit).id,
+                    }])
+        setattr(configuration, name, service)
+        if receivable:
+            configuration.capital_repair_penalty_receivable_account = (
+                account(company, receivable))
     configuration.save()
 
 

@@ -81,3 +81,19 @@ class LedgerSetupTestCase(unittest.TestCase):
                     configuration.payment_bank_account.code,
                     configuration.penalty_receivable_account.code),
                 ('50', '51', '62.02'))
+            # The penalty services, once
+            penalty = configuration.penalty_service
+            capital_repair_penalty = (
+                configuration.capital_repair_penalty_service)
+            self.assertEqual(
+                (penalty.code, penalty.kind, penalty.method,
+                    penalty.credit_account.code),
+                ('PENI', 'one_off', 'manual', '91.01'))
+            self.assertEqual(
+                (capital_repair_penalty.code,
+                    capital_repair_penalty.credit_account.code,
+                    configuration.capital_repair_penalty_receivable_account
+                    .code),
+                ('PENI_KR', '86.02', '76.03'))
+            self.assertEqual(Service.search_count(
+                    [('code', 'in', ['PENI', 'PENI_KR'])]), 2)
