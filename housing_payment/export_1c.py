@@ -340,8 +340,12 @@ class LedgerExport:
                     first.date, 'ОПЛ-%s' % first.date.strftime('%y%m%d'),
                     set(), defaultdict(Decimal))
             receipt.moves.add(move_id)
+            # Only what settles the payers' charges (62.01): a payment of
+            # penalties (62.02, capital repair's 76.03) stays an operation
+            # of the postings file.
             for line in lines:
-                if line.building and line.credit:
+                if (line.building and line.credit
+                        and bp_account(line.code)[0] == '62.01'):
                     receipt.by_building[line.building] += line.credit
         return [by_date[d] for d in sorted(by_date)]
 

@@ -16,6 +16,8 @@ from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from housing_billing.tests.penalty_tools import pay
+
 from ..export_1c import (
     MESSAGE_NS,
     POSTINGS_HEADER,
@@ -173,6 +175,31 @@ class Export1CTestCase(ExportTestCase):
         totals['51'][0] += amount
         totals['62.01'][1] += amount
         self.assertEqual({k: tuple(v) for k, v in totals.items()}, ledger)
+
+    @with_transaction()
+    def test_payment_of_penalties_not_in_bank_receipt(self):
+        "Penalties paid apart: an operation of the postings, not in ПБДС"
+        company = create_company()
+        with set_company(company):
+            first, _ = setup_month(company)
+            pay(first, D(2026, 1, 20), '29.26', purpose='penalties')
+            export = LedgerExport(company, JANUARY, payments=True)
+            data = export.enterprise_data('1.6', CREATED)
+            ledger = tryton_ledger(company, JANUARY, D(2026, 1, 31))
+        body = etree.fromstring(data[3:]).find(q('Body'))
+        receipt, = body.iter(q('Документ.ПБДСРасчетыСКонтрагентами'))
+        self.assertEqual(receipt.findtext(q('Сумма')), '3000.00')
+        self.assertEqual(ledger['51'], (Decimal('3029.26'), Decimal(0)))
+        rows = [dict(zip(POSTINGS_HEADER, p.row)) for p in export.postings]
+        totals = totals_of(rows, only_manual=True)
+        for sale in body.iter(q('Документ.РеализацияТоваровУслуг')):
+            amount = Decimal(sale.findtext(q('Сумма')))
+            totals['62.01'][0] += amount
+            totals['90.01.1'][1] += amount
+        totals['51'][0] += Decimal('3000.00')
+        totals['62.01'][1] += Decimal('3000.00')
+        self.assertEqual({k: tuple(v) for k, v in totals.items()}, ledger)
+        self.assertEqual(ledger['76.02'][1], Decimal('29.26'))
 
     @with_transaction()
     def test_export_again_same_file(self):
