@@ -83,6 +83,7 @@ class RegistryPoster:
         if dates:
             self.configuration()
             self.periods(dates)
+            self.penalty_receivables(self.matched_purposes())
         self.suspense_move = self.book_unmatched(unmatched)
         return self.commission_move(commission + sum(
                 (line['commission'] for line in unmatched), ZERO))
@@ -233,6 +234,17 @@ class RegistryPoster:
             dates.add(as_date(date))
             commission += as_money(amount) or ZERO
         return dates, commission
+
+    def matched_purposes(self):
+        "The payment purposes of the matched lines, as the lines' dicts"
+        line = Pool().get('housing.payment.registry.line').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.select(
+                line.payment_purpose,
+                where=(line.registry == self.registry.id)
+                & (line.status == 'matched'),
+                group_by=[line.payment_purpose]))
+        return [{'purpose': purpose} for purpose, in cursor]
 
     def matched_buildings(self):
         "[(building id, number of matched lines)] of the registry."

@@ -579,6 +579,7 @@ class RegistryTestCase(unittest.TestCase):
         Format = pool.get('housing.payment.registry.format')
         Registry = pool.get('housing.payment.registry')
         Payment = pool.get('housing.payment')
+        Configuration = pool.get('housing.configuration')
         company = create_company()
         with set_company(company):
             setup_ledger(company, [2026])
@@ -610,6 +611,20 @@ class RegistryTestCase(unittest.TestCase):
                     for line in registry.lines],
                 [('01', 'charges'), ('02', 'penalties'),
                     ('03', 'capital_repair_penalties')])
+            # No penalty receivable: refused by Post, nothing queued
+            configuration = Configuration(1)
+            receivable = configuration.penalty_receivable_account
+            configuration.penalty_receivable_account = None
+            configuration.capital_repair_penalty_receivable_account = None
+            configuration.save()
+            with self.assertRaises(RegistryError) as context:
+                post([registry])
+            self.assertIn('penalty receivable', context.exception.message)
+            self.assertEqual(Payment.search([]), [])
+            configuration.penalty_receivable_account = receivable
+            configuration.capital_repair_penalty_receivable_account = (
+                ledger_account('76.03'))
+            configuration.save()
             post([registry])
 
             payments = {p.purpose: p for p in Payment.search([])}
