@@ -110,6 +110,7 @@ def run_month(pool, period, commit):
     transaction = Transaction()
     run, = Run.create([{'period': period}])
     start = time.perf_counter()
+    cpu = time.process_time()
     with phase('compute (total)'):
         Run.compute([run])
         # The chunks' queue tasks, run here in this transaction (without
@@ -118,6 +119,7 @@ def run_month(pool, period, commit):
         Queue = pool.get('ir.queue')
         while transaction.tasks:
             Queue(transaction.tasks.pop(0)).run()
+    SECONDS['compute CPU'] = time.process_time() - cpu
     run = Run(run.id)
     assert run.state == 'computed', run.state
     print("compute %.1f s (load %.1f s, insert %.1f s), peak RSS %.0f MiB"
@@ -185,6 +187,13 @@ class WorkerPool:
                 '-c', config, '-d', database, '-n', str(processes),
                 '--timeout', '1'], env=env, start_new_session=True)
         self.peak_kib = 0
+        # {pid: CPU seconds} of the workers and of the database's
+        # PostgreSQL backends, as last sampled (the machine is shared: CPU
+        # seconds compare better than wall times).
+        self.cpu = {}
+        self.idle = 0
+        self.database = database
+        self.backends = {}
 
     def tree(self):
         import os
@@ -198,8 +207,32 @@ class WorkerPool:
                     todo.extend(int(c) for c in children.read().split())
         return pids
 
+    @staticmethod
+    def cpu_seconds(pid):
+        "utime + stime of the process, in seconds (None once it is gone)"
+        import os
+        try:
+            with open('/proc/%d/stat' % pid) as stat:
+                fields = stat.read().rsplit(')', 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf(
+            'SC_CLK_TCK')
+
+    def sample_backends(self, cursor):
+        "Sample the CPU of the database's PostgreSQL backends."
+        cursor.execute('SELECT pid FROM pg_stat_activity '
+            'WHERE datname = %s', (self.database,))
+        for pid, in cursor.fetchall():
+            seconds = self.cpu_seconds(pid)
+            if seconds is not None:
+                self.backends[pid] = max(self.backends.get(pid, 0), seconds)
+
     def sample(self):
         for pid in self.tree():
+            seconds = self.cpu_seconds(pid)
+            if seconds is not None:
+                self.cpu[pid] = max(self.cpu.get(pid, 0), seconds)
             try:
                 with open('/proc/%d/status' % pid) as status:
                     for line in status:
@@ -239,7 +272,8 @@ def run_month_workers(
         time.sleep(0.5)
         workers.sample()
         with Transaction().start(database, admin, context=context,
-                readonly=True):
+                readonly=True) as transaction:
+            workers.sample_backends(transaction.connection.cursor())
             run = Run(run_id)
             pending = [c for c in run.chunks if c.state == 'pending']
             failed = [c.error for c in run.chunks if c.state == 'failed']
@@ -300,6 +334,8 @@ def main(argv=None):
         try:
             # Let the workers load their pools before the clock starts.
             time.sleep(15)
+            workers.sample()
+            workers.idle = sum(workers.cpu.values())
             wall, rows, seconds = run_month_workers(
                 pool, args.database, args.period, workers, admin.id,
                 company.id, extras)
@@ -310,6 +346,10 @@ def main(argv=None):
         report(args, wall, rows, {})
         print("%-22s %8.0f MiB" % (
                 'largest worker RSS', workers.peak_kib / 1024))
+        print("%-22s %8.1f s (sampled, less %.1f s before the clock; "
+            "PostgreSQL backends %.1f s)" % (
+                'workers CPU', sum(workers.cpu.values()) - workers.idle,
+                workers.idle, sum(workers.backends.values())))
         return
     while True:
         SECONDS.clear()
@@ -336,7 +376,7 @@ def report(args, wall, rows, floor):
         print("%-22s %10s" % (name, '{:,}'.format(value)
                 if isinstance(value, int) else value))
     print("%-22s %8.1f s" % ('compute + post', wall))
-    for name in ['compute (total)', 'accounts', 'load']:
+    for name in ['compute (total)', 'compute CPU', 'accounts', 'load']:
         print("%-22s %8.1f s" % (name, SECONDS[name]))
     print("%-22s %8.1f s" % ('kernel and rows', kernel))
     for name in ['insert charges', 'anomalies', 'post (total)',

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from sql import Null
@@ -46,6 +47,10 @@ from .savepoint import attempt
 
 MONEY = (16, 2)
 CHUNK = 500
+# json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str)
+# without making an encoder for each of the month's million lines.
+INPUTS_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, default=str)
 # The accounts a queue task computes: whole buildings, one savepoint each.
 BATCH = 5000
 
@@ -587,13 +592,16 @@ class Run(Workflow, ModelSQL, ModelView):
         Account = Pool().get('housing.account')
         shared = {} if shared is None else shared
         ids = self.accounts(buildings)
-        for charges, anomalies in self.computed_chunks(ids, shared):
-            self.insert_charges(charges)
+        # Browsed once: browse is quadratic in the number of ids.
+        accounts = Account.browse(ids)
+        for charges, anomalies in self.computed_chunks(
+                ids, shared, accounts):
+            self.insert_charges(charges, shared)
             self.insert_anomalies(anomalies)
         anomalies = []
         recalculations, requests = self.recalculation_rows(
-            Account.browse(ids), anomalies, shared)
-        self.insert_charges(recalculations)
+            accounts, anomalies, shared)
+        self.insert_charges(recalculations, shared)
         self.insert_anomalies(anomalies)
         return requests
 
@@ -605,10 +613,10 @@ class Run(Workflow, ModelSQL, ModelView):
                 BuildingPass(self, period, own_period=own_period))
         return shared[key]
 
-    def computed_chunks(self, ids, shared=None):
+    def computed_chunks(self, ids, shared=None, accounts=None):
         """(charge rows, anomalies) of each chunk of CHUNK accounts: in
         worker processes where the configuration asks for them, else
-        here."""
+        here. accounts: the records of ids, when browsed already."""
         Account = Pool().get('housing.account')
         chunks = [list(c) for c in grouped_slice(ids, CHUNK)]
         if compute_workers.processes() > 1 and len(chunks) > 1:
@@ -616,9 +624,12 @@ class Run(Workflow, ModelSQL, ModelView):
             return
         loader, building_pass = self.loaders(
             self.billing_period, {} if shared is None else shared)
-        for chunk in chunks:
-            yield self.compute_accounts(
-                Account.browse(chunk), loader, building_pass)
+        if accounts is None:
+            records = [Account.browse(chunk) for chunk in chunks]
+        else:
+            records = [list(c) for c in grouped_slice(accounts, CHUNK)]
+        for chunk in records:
+            yield self.compute_accounts(chunk, loader, building_pass)
 
     def compute_accounts(self, accounts, loader, building_pass=None):
         "(charge rows, anomalies) of the accounts (records of a chunk)"
@@ -628,10 +639,12 @@ class Run(Workflow, ModelSQL, ModelView):
         snapshots = loader.load(accounts)
         computed = building_pass.compute(accounts, snapshots, anomalies)
         building_of = account_buildings([a.id for a in accounts])
+        # Read once: the run's fields are read again after each write.
+        period = self.period
         for account in accounts:
             lines = computed[account.id]
             charges.extend(self.charge_rows(
-                    account, lines, building_of[account.id]))
+                    account, lines, building_of[account.id], period))
             anomalies.extend(self.line_anomalies(account, lines))
         charges.extend(penalty_charge_rows(self, accounts))
         return charges, anomalies
@@ -745,7 +758,7 @@ class Run(Workflow, ModelSQL, ModelView):
                             Kind.REDUCTION])))
             for (account, period, corrected, is_correction, code, method,
                     quantity, unit, tariff, amount, kind, component, basis,
-                    reason) in cursor:
+                    reason) in cursor.fetchall():
                 period = as_date(corrected if is_correction else period)
                 if not (since <= period < end):
                     continue
@@ -781,15 +794,16 @@ class Run(Workflow, ModelSQL, ModelView):
     def charge_row(self, account, line):
         return self.charge_rows(account, [line])[0]
 
-    def charge_rows(self, account, lines, building=None):
-        "The rows of an account's lines (of building, the building id)"
+    def charge_rows(self, account, lines, building=None, period=None):
+        """The rows of an account's lines (of building, the building id;
+        period: the run's, when the caller has read it already)"""
         if building is None:
             building = account.premises.building.id
         common = {
             'run': self.id,
             'account': account.id,
             'building': building,
-            'period': self.period,
+            'period': self.period if period is None else period,
             }
         return [dict(common, **self.line_values(line)) for line in lines]
 
@@ -813,8 +827,7 @@ class Run(Workflow, ModelSQL, ModelView):
             'reason': line.reason or None,
             'explanation_ru': line.explanation_ru,
             'explanation_en': line.explanation_en,
-            'inputs': json.dumps(line.inputs, ensure_ascii=False,
-                sort_keys=True, default=str),
+            'inputs': INPUTS_ENCODER.encode(line.inputs),
             }
 
     def insert_anomalies(self, rows):
@@ -824,23 +837,35 @@ class Run(Workflow, ModelSQL, ModelView):
         bulk.insert(Anomaly._table, columns, (
                 [row[c] for c in columns] for row in rows))
 
-    def insert_charges(self, rows):
+    def insert_charges(self, rows, shared=None):
         """Write the charge lines in bulk (COPY on PostgreSQL, multi-row
         INSERT on SQLite): the ORM's per-record create is too slow for a
-        month of a city."""
+        month of a city.
+
+        shared keeps the services' ids between calls of one transaction."""
         pool = Pool()
         Charge = pool.get('housing.charge')
         Service = pool.get('housing.service')
-        services = {s.code: s.id for s in Service.search([
-                    ('company', '=', self.company.id)])}
         rows = list(rows)
         if not rows:
             return
+        shared = {} if shared is None else shared
+        key = (self.id, 'service ids')
+        if key not in shared:
+            shared[key] = {s.code: s.id for s in Service.search([
+                        ('company', '=', self.company.id)])}
+        services = shared[key]
         columns = sorted(set().union(*rows))
-        values = [
-            [services[row[c]] if c == 'service' else row.get(c)
-                for c in columns]
-            for row in rows]
+        if len(columns) > 1 and all(len(row) == len(columns) for row in rows):
+            # Every row has every column (the usual case): by itemgetter.
+            getter = itemgetter(*columns)
+            values = [list(getter(row)) for row in rows]
+        else:
+            values = [[row.get(c) for c in columns] for row in rows]
+        if 'service' in columns:
+            index = columns.index('service')
+            for row in values:
+                row[index] = services[row[index]]
         self.lock_references(Charge, columns, values)
         bulk.insert(Charge._table, columns, values)
 

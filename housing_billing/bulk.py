@@ -77,7 +77,7 @@ def allocate_ids(table, count):
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
             "FROM generate_series(1, %s)", ('"%s"' % table, count))
-        return [i for i, in cursor]
+        return [i for i, in cursor.fetchall()]
     cursor.execute(
         'SELECT seq FROM sqlite_sequence WHERE name = ?', (table,))
     row = cursor.fetchone()
@@ -163,7 +163,7 @@ def missing_references(Model, ids_by_column):
             if backend.name == 'postgresql':
                 sql += ' FOR KEY SHARE'
             cursor.execute(sql, params)
-            found.update(i for i, in cursor)
+            found.update(i for i, in cursor.fetchall())
         if set(ids) - found:
             missing[Target.__name__] = sorted(set(ids) - found)
     return missing

@@ -65,6 +65,24 @@ def _span(period: Period) -> DaySpan:
     return DaySpan(period.start, period.end)
 
 
+_TARIFF_TEXTS: dict = {}
+
+
+def _tariff_text(tariff) -> str:
+    """``fmt(tariff, 2)``, remembered: a month prices its lines at a few
+    dozen tariffs. (Equal non-zero Decimals format alike; a zero keeps its
+    sign, so it is formatted each time.)"""
+    if not isinstance(tariff, Decimal) or not tariff or not (
+            tariff.is_finite()):
+        return fmt(tariff, 2)
+    text = _TARIFF_TEXTS.get(tariff)
+    if text is None:
+        if len(_TARIFF_TEXTS) > 10000:
+            _TARIFF_TEXTS.clear()
+        text = _TARIFF_TEXTS[tariff] = fmt(tariff, 2)
+    return text
+
+
 class _Calculation:
     """One run of the pipeline over a snapshot."""
 
@@ -113,7 +131,7 @@ class _Calculation:
             unit, ('', '', 3))[2]
         places = max(places, 3) if unit in ('m3', 'gcal') else places
         q_en = fmt(part.quantity, places)
-        t_en = fmt(part.tariff, 2)
+        t_en = _tariff_text(part.tariff)
         a_en = fmt(part.amount, 2)
         q_ru, t_ru, a_ru = to_ru(q_en), to_ru(t_en), to_ru(a_en)
         k_en = k_ru = ''

@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from .periods import Period
 from .rounding import to_decimal
@@ -89,8 +90,13 @@ def reading_period(reading: Reading, cutoff_day: int = 25) -> Period:
     """
     if reading.period is not None:
         return reading.period
-    period = Period.of(reading.taken_on)
-    if reading.taken_on.day > cutoff_day:
+    return _accepted_period(reading.taken_on, cutoff_day)
+
+
+@lru_cache(maxsize=4096)
+def _accepted_period(taken_on: date, cutoff_day: int) -> Period:
+    period = Period.of(taken_on)
+    if taken_on.day > cutoff_day:
         return period.next()
     return period
 
@@ -124,6 +130,12 @@ def previous_reading(meter: Meter, zone: str, period: Period,
     they were billed and are the starting point.
     """
     initial, regular = _zone_readings(meter, zone, cutoff_day)
+    return _previous_reading(
+        meter, initial, regular, period, use_commissioning_month)
+
+
+def _previous_reading(meter, initial, regular, period,
+                      use_commissioning_month):
     first = None
     if meter.installed_on is not None and not use_commissioning_month:
         first = Period.of(meter.installed_on).next()
@@ -140,6 +152,10 @@ def current_reading(meter: Meter, zone: str, period: Period,
                     cutoff_day: int = 25) -> Reading | None:
     """The last reading accepted for ``period``."""
     _, regular = _zone_readings(meter, zone, cutoff_day)
+    return _current_reading(regular, period)
+
+
+def _current_reading(regular, period):
     found = [r for p, r in regular if p == period]
     if not found:
         return None
@@ -160,10 +176,28 @@ def zone_volume(meter: Meter, zone: str, period: Period,
                 use_commissioning_month: bool = False) -> ZoneVolume | None:
     """Volume of one zone for ``period`` from its readings, or None when
     there is no current reading (п. 59 «б») or no previous one."""
-    current = current_reading(meter, zone, period, cutoff_day)
-    previous = previous_reading(meter, zone, period, cutoff_day,
-                                use_commissioning_month)
-    if current is None or previous is None:
+    # A meter is immutable: its volumes are computed once, though asked
+    # for by the loader (whether it needs its history) and the kernel.
+    key = (zone, period, cutoff_day, use_commissioning_month)
+    known = meter.__dict__.get('_zone_volumes')
+    if known is None:
+        known = {}
+        object.__setattr__(meter, '_zone_volumes', known)
+    elif key in known:
+        return known[key]
+    known[key] = volume = _zone_volume(
+        meter, zone, period, cutoff_day, use_commissioning_month)
+    return volume
+
+
+def _zone_volume(meter, zone, period, cutoff_day, use_commissioning_month):
+    initial, regular = _zone_readings(meter, zone, cutoff_day)
+    current = _current_reading(regular, period)
+    if current is None:
+        return None
+    previous = _previous_reading(
+        meter, initial, regular, period, use_commissioning_month)
+    if previous is None:
         return None
     previous_period, previous_value = previous
     volume = consumption(previous_value.value, current.value, meter.digits,

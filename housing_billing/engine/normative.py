@@ -91,7 +91,10 @@ def person_days(residents: Iterable[Resident], owners_count: int,
     cuts = sorted(cuts)
     total = 0
     for first, following in zip(cuts, cuts[1:]):
-        present = len(residents_on(counted, first, min_days))
+        # residents_on(counted, first): counted count already.
+        present = sum(1 for r in counted
+                      if (r.date_from is None or r.date_from <= first)
+                      and (r.date_to is None or first <= r.date_to))
         if present == 0 and owners_when_nobody:
             present = owners_count
         total += present * (following - first).days

@@ -77,6 +77,10 @@ class Timeline:
 
     def __post_init__(self):
         object.__setattr__(self, 'rows', tuple(sorted(self.rows)))
+        # The answers of find and change_days, which a month's snapshots
+        # ask of the same shared timelines again and again.
+        object.__setattr__(self, '_found', {})
+        object.__setattr__(self, '_changes', {})
 
     @classmethod
     def of(cls, rows: Iterable | Mapping, name: str = '') -> Timeline:
@@ -103,6 +107,14 @@ class Timeline:
 
     def find(self, day: date):
         """The value in force on ``day``, or None."""
+        try:
+            return self._found[day]
+        except KeyError:
+            pass
+        value = self._found[day] = self._find(day)
+        return value
+
+    def _find(self, day: date):
         found = None
         for row in self.rows:
             if row.valid_from > day:
@@ -124,6 +136,12 @@ class Timeline:
     def change_days(self, start: date, end: date) -> list[date]:
         """Days in ``(start, end]`` on which the value differs from the
         previous day."""
+        key = (start, end)
+        if key not in self._changes:
+            self._changes[key] = tuple(self._change_days(start, end))
+        return list(self._changes[key])
+
+    def _change_days(self, start: date, end: date) -> list[date]:
         candidates = set()
         for row in self.rows:
             candidates.add(row.valid_from)
@@ -135,6 +153,20 @@ class Timeline:
                 if self.find(day) != self.find(day - timedelta(days=1)):
                     changes.append(day)
         return changes
+
+    def split(self, start: date, end: date) -> tuple[Segment, ...]:
+        """The segments of ``split_by_changes(start, end, [self])``."""
+        key = ('split', start, end)
+        if key not in self._changes:
+            bounds = [start] + self.change_days(start, end)
+            segments = []
+            for index, lower in enumerate(bounds):
+                upper = (bounds[index + 1] - timedelta(days=1)
+                         if index + 1 < len(bounds) else end)
+                segments.append(Segment(DaySpan(lower, upper),
+                                        (self.at(lower),)))
+            self._changes[key] = tuple(segments)
+        return self._changes[key]
 
     def segments(self, start: date, end: date) -> list[tuple[DaySpan, object]]:
         """Split ``[start, end]`` into runs of days with one value each."""
@@ -169,6 +201,10 @@ def split_by_changes(start: date, end: date,
     17 55.81 1
     """
     timelines = list(timelines)
+    if len(timelines) == 1:
+        # The common case (a tariff alone), the same for every premises
+        # that shares the timeline.
+        return list(timelines[0].split(start, end))
     cuts = sorted({day for timeline in timelines
                    for day in timeline.change_days(start, end)})
     bounds = [start] + cuts

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar as _calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 __all__ = ['Period', 'overlap_days', 'days_inclusive', 'iter_days',
            'months_between', 'DaySpan']
@@ -59,15 +60,15 @@ class Period:
             return cls(2000 + int(text[2:]), int(text[:2]))
         raise ValueError(f'unrecognised period {text!r}')
 
-    @property
+    @cached_property
     def start(self) -> date:
         return date(self.year, self.month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return date(self.year, self.month, self.days)
 
-    @property
+    @cached_property
     def days(self) -> int:
         return _calendar.monthrange(self.year, self.month)[1]
 
@@ -128,7 +129,7 @@ class DaySpan:
     start: date
     end: date
 
-    @property
+    @cached_property
     def days(self) -> int:
         return days_inclusive(self.start, self.end)
 
