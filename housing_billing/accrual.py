@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from sql import Null
 from sql.aggregate import Count, Min, Sum
+from sql.conditionals import Case, Coalesce
 from trytond import backend, config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -52,7 +53,7 @@ CHUNK = 500
 INPUTS_ENCODER = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, default=str)
 # The accounts a queue task computes: whole buildings, one savepoint each.
-BATCH = 5000
+BATCH = 2500
 
 KINDS = [
     ('charge', "Charge"),
@@ -445,23 +446,29 @@ class Run(Workflow, ModelSQL, ModelView):
         account = pool.get('housing.account').__table__()
         cursor = Transaction().connection.cursor()
         receivables = defaultdict(list)
-        cursor.execute(*charge.join(
-                account, condition=charge.account == account.id
+        # Summed by PostgreSQL to (building, account, penalty) before the
+        # join to the accounts: a tenth of the rows of a sum by kind and
+        # method, and the join made once an account rather than once a
+        # charge.
+        rows = charge.select(
+            charge.building, charge.account,
+            Case((charge.kind == 'penalty',
+                    Coalesce(charge.method, 'penalty')),
+                else_='').as_('penalty'),
+            charge.amount,
+            where=charge.run == self.id)
+        sums = rows.select(
+            rows.building, rows.account, rows.penalty,
+            Sum(rows.amount).as_('amount'),
+            group_by=[rows.building, rows.account, rows.penalty])
+        cursor.execute(*sums.join(
+                account, condition=sums.account == account.id
                 ).select(
-                    charge.building, charge.account, account.number,
-                    charge.kind, charge.method, Sum(charge.amount),
-                    where=charge.run == self.id,
-                    group_by=[charge.building, charge.account,
-                        account.number, charge.kind, charge.method]))
-        sums = defaultdict(Decimal)
-        numbers = {}
-        for building, account_id, number, kind, method, amount in cursor:
-            penalty = (method or 'penalty') if kind == 'penalty' else ''
-            sums[building, account_id, penalty] += as_money(amount)
-            numbers[account_id] = number
-        for (building, account_id, penalty), amount in sums.items():
+                    sums.building, sums.account, account.number,
+                    sums.penalty, sums.amount))
+        for building, account_id, number, penalty, amount in cursor:
             receivables[building].append(ReceivableSum(
-                    account_id, numbers[account_id], penalty, amount))
+                    account_id, number, penalty, as_money(amount)))
         cursor.execute(*charge.select(
                 charge.building, charge.service, charge.kind,
                 Sum(charge.amount),
@@ -663,11 +670,19 @@ class Run(Workflow, ModelSQL, ModelView):
         today's data, and charge the differences in this period."""
         pool = Pool()
         Request = pool.get('housing.recalculation')
+        shared = {} if shared is None else shared
+        key = ('pending buildings', self.id, self.period)
+        if key not in shared:
+            # Read once for the buildings of a queue task
+            shared[key] = Request.pending_buildings(self.company, self.period)
+        if not shared[key]:
+            return [], []
         by_id = {a.id: a for a in accounts}
         building_of = account_buildings(list(by_id))
+        buildings = set(building_of.values()) & shared[key]
         pending = Request.pending(self.company, pool.get(
-                'housing.building').browse(set(building_of.values())),
-            self.period)
+                'housing.building').browse(buildings),
+            self.period) if buildings else {}
         wanted = {}
         used = []
         for account in accounts:

@@ -3,7 +3,11 @@
 """The dated calculation methods of a building (domain spec §1.8, §1.9):
 the heating mode (Decree 354 p. 42(1)) and the method of the utility
 resources for common property (Rules 491 p. 29(2)-29(3))."""
+from typing import NamedTuple
+
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .dated import effective
 
@@ -61,3 +65,24 @@ class BuildingMethod(ModelSQL, ModelView):
 def method_at(building, date):
     "The building's method record in force on date, or None."
     return effective(building.methods, date)
+
+
+class MethodAt(NamedTuple):
+    "What the kernel uses of a building's method record"
+    heating_mode: str
+    soi_method: str
+
+
+def sql_method_at(building, date):
+    """method_at read with one query (the latest record from date or
+    before, (building, date from) being unique) rather than through the
+    building's methods."""
+    method = Pool().get('housing.building.method').__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*method.select(
+            method.heating_mode, method.soi_method,
+            where=(method.building == building.id)
+            & (method.date_from <= date),
+            order_by=[method.date_from.desc], limit=1))
+    row = cursor.fetchone()
+    return MethodAt(*row) if row else None

@@ -38,14 +38,22 @@ class BuildingPass:
         self.common = CommonHouse(run.company, period)
         self.heating_correction = HeatingCorrection(run.company, period)
         self.soi_annual = SoiAnnual(run.company, period, own_period)
+        # The accounts with an amount carried to the period, read once.
+        self.carried_accounts = None
 
     def compute(self, accounts, snapshots, anomalies):
         "{account id: [ChargeLine]} of accounts."
         pool = Pool()
         Carried = pool.get('housing.soi.carried')
         wanted = {a.id for a in accounts}
-        carried = Carried.to_bill(accounts, self.period) if (
-            self.own_period) else {}
+        carried = {}
+        if self.own_period:
+            if self.carried_accounts is None:
+                self.carried_accounts = Carried.carried_accounts(self.period)
+            concerned = [a for a in accounts
+                if a.id in self.carried_accounts]
+            if concerned:
+                carried = Carried.to_bill(concerned, self.period)
         building_of = account_buildings(wanted)
         buildings = {b.id: b for b in pool.get('housing.building').browse(
                 set(building_of.values()))}

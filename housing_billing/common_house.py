@@ -21,8 +21,8 @@ from trytond.transaction import Transaction
 from .building_method import (
     DEFAULT_HEATING_MODE,
     DEFAULT_SOI_METHOD,
-    method_at,
 )
+from .building_method import sql_method_at as building_method_at
 from .bulk import as_date
 from .engine import snapshot as engine
 from .engine.lines import PREMISES_ONLY, Method
@@ -114,7 +114,29 @@ def last_reading(meter, start, end):
     return tuple(row) if row else None
 
 
+class AreaAt(NamedTuple):
+    "What the kernel uses of a building's area record"
+    total_area: Decimal
+    common_area: Decimal
+    lighting_area: Decimal | None
+
+
+def area_at(building, date):
+    """The building's area in force on date (building.area_at), read with
+    one query: the latest record from date or before, (building, date
+    from) being unique."""
+    area = Pool().get('housing.building.area').__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*area.select(
+            area.total_area, area.common_area, area.lighting_area,
+            where=(area.building == building.id) & (area.date_from <= date),
+            order_by=[area.date_from.desc], limit=1))
+    row = cursor.fetchone()
+    return AreaAt(*row) if row else None
+
+
 class CommonMeter(NamedTuple):
+
     id: int
     resource: str
     executor_use: bool
@@ -236,8 +258,8 @@ class CommonHouse:
 
     def make_building(self, building):
         start, end = period_bounds(self.period)
-        area = building.area_at(start)
-        method = method_at(building, start)
+        area = area_at(building, start)
+        method = building_method_at(building, start)
         volumes = self.meter_volumes(building, start, end)
         previous = self.meter_volumes(building, *year_bounds(start.year - 1))
         return engine.Building(

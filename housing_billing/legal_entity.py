@@ -31,6 +31,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .accrual import CreditSum, month_end
@@ -80,22 +81,29 @@ class Run(metaclass=PoolMeta):
         charge = pool.get('housing.charge').__table__()
         account = pool.get('housing.account').__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*charge.join(
-                account, condition=charge.account == account.id
-                ).select(
+        # The legal entities first (a few accounts), then their charges
+        # by the index on account: not the run's million charges joined
+        # to every account.
+        cursor.execute(*account.select(account.id,
+                where=(account.legal_entity == True)  # noqa: E712
+                & (account.company == self.company.id),
+                order_by=[account.id]))
+        ids = [i for i, in cursor]
+        result = defaultdict(list)
+        for sub_ids in grouped_slice(ids, 1000):
+            cursor.execute(*charge.select(
                     charge.account, charge.building, charge.service,
                     charge.kind, charge.quantity, charge.tariff,
                     charge.amount,
                     where=(charge.run == self.id)
-                    & (account.legal_entity == True)  # noqa: E712
+                    & charge.account.in_(list(sub_ids))
                     & (charge.kind != 'penalty'),
                     order_by=[charge.account, charge.service, charge.id]))
-        result = defaultdict(list)
-        for (account_id, building, service, kind, quantity, tariff,
-                amount) in cursor:
-            result[account_id].append((building, service, kind,
-                    as_decimal(quantity), as_decimal(tariff),
-                    as_money(amount)))
+            for (account_id, building, service, kind, quantity, tariff,
+                    amount) in cursor:
+                result[account_id].append((building, service, kind,
+                        as_decimal(quantity), as_decimal(tariff),
+                        as_money(amount)))
         return {a: rows for a, rows in result.items()
             if sum(r[-1] for r in rows) > 0}
 

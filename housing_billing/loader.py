@@ -338,6 +338,9 @@ class SnapshotLoader:
         Service = pool.get('housing.service')
         self.company = company
         self.period = period
+        # What entered() reads once for every chunk: (transaction,
+        # shortfalls, accounts with a one-off charge)
+        self.entered_once = None
         self.start, self.end = period.start, period.end
         self.since = self.start.replace(day=1) - dt.timedelta(
             days=31 * HISTORY_MONTHS)
@@ -534,14 +537,25 @@ class SnapshotLoader:
             accounts = [records[i] for i in rows]
         else:
             accounts = pool.get('housing.account').browse(list(rows))
+        OneOffCharge = pool.get('housing.one_off_charge')
+        Shortfall = pool.get('housing.shortfall')
+        # Read once for the chunks the loader reads in a transaction (a
+        # queue task); the records are not kept for another one.
+        transaction = Transaction()
+        if not self.entered_once or self.entered_once[0] is not transaction:
+            self.entered_once = (transaction,
+                Shortfall.overlapping(self.company, self.period),
+                OneOffCharge.charged_accounts(self.period))
+        _, shortfalls, charged_accounts = self.entered_once
+        charged = [a for a in accounts if a.id in charged_accounts]
         return {
-            'quality_events': pool.get('housing.shortfall').quality_events(
+            'quality_events': Shortfall.quality_events(
                 accounts, self.period, company=self.company,
                 places={i: (r.premises, r.building)
-                    for i, r in rows.items()}),
-            'manual_charges': pool.get(
-                'housing.one_off_charge').manual_charges(
-                accounts, self.period),
+                    for i, r in rows.items()},
+                shortfalls=shortfalls),
+            'manual_charges': OneOffCharge.manual_charges(
+                charged, self.period) if charged else {},
             }
 
     def residents(self, ids):

@@ -178,6 +178,20 @@ class Recalculation(ModelSQL, ModelView):
                 cls.create(vlist)
 
     @classmethod
+    def pending_buildings(cls, company, before):
+        """The ids of the buildings with a pending request of the company
+        for a period before the date before: one query for a task's
+        buildings, so that pending searches only those buildings."""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.building,
+                where=(table.company == company.id)
+                & (table.state == 'pending')
+                & (table.period < before),
+                group_by=[table.building]))
+        return {b for b, in cursor}
+
+    @classmethod
     def pending(cls, company, buildings, before):
         """{building id: {account id or None: [(period, reason, id,
         service id or None)]}} of the pending requests for periods before

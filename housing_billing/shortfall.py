@@ -359,21 +359,24 @@ class Shortfall(RecalculationTriggerMixin, ModelSQL, ModelView):
                 ], order=[('start', 'ASC'), ('id', 'ASC')])
 
     @classmethod
-    def quality_events(cls, accounts, period, company=None, places=None):
+    def quality_events(cls, accounts, period, company=None, places=None,
+            shortfalls=None):
         """{account id: tuple of QualityEvent} of the personal accounts for
         the engine period, in time order: every shortfall whose buildings
         or premises hold the account's premises, for a service the account
         has during the period.
 
         places: {account id: (premises id, building id)} when the caller
-        has them already."""
+        has them already; shortfalls: overlapping(company, period) when
+        the caller has read them already."""
         result = defaultdict(list)
         if not accounts:
             return {}
         company = company or accounts[0].company
         timezone = (tz.get_tzinfo(company.timezone)
             if company.timezone else None)
-        shortfalls = cls.overlapping(company, period)
+        if shortfalls is None:
+            shortfalls = cls.overlapping(company, period)
         if not shortfalls:
             return {}
         services = cls.account_services(accounts, period)
