@@ -628,9 +628,12 @@ def penalty_charge_rows(run, accounts):
     allocations = posted_allocation_rows(run.company, ids, date)
     recorded = recorded_parts(allocations)
     result = []
+    keys = {}
     for account in accounts:
         building = building_of[account.id]
-        key = building_key(buildings[building])
+        if building not in keys:
+            keys[building] = building_key(buildings[building])
+        key = keys[building]
         if key not in settings:
             settings[key] = penalty_settings(
                 run.company, buildings[building])

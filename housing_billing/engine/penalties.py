@@ -239,16 +239,40 @@ def due_date(period: Period, settings: PenaltySettings,
              ) -> tuple[date, bool]:
     """The last day of payment (after the workday shift) and whether it
     came from a provisional calendar year."""
-    nominal = nominal or _nominal_due(period, settings, kind)
-    if not settings.shift_due_date_to_workday:
-        return nominal, False
-    return settings.calendar.next_working_day(nominal)
+    known = _remembered(settings, '_due_date')
+    key = (period, kind, nominal)
+    if key not in known:
+        nominal = nominal or _nominal_due(period, settings, kind)
+        if not settings.shift_due_date_to_workday:
+            known[key] = nominal, False
+        else:
+            known[key] = settings.calendar.next_working_day(nominal)
+    return known[key]
+
+
+def _remembered(settings: PenaltySettings, name: str) -> dict:
+    """A dict kept on the (immutable) settings: a month asks the same
+    settings the same questions for every account of a region."""
+    known = settings.__dict__.get(name)
+    if known is None:
+        known = {}
+        object.__setattr__(settings, name, known)
+    return known
 
 
 def rate_percent(accrual_day: date, payment_day: date,
                  settings: PenaltySettings) -> Decimal:
     """Rate in % for one day of delay of a tranche paid on ``payment_day``
     (the calculation date for unpaid debt)."""
+    known = _remembered(settings, '_rate_percent')
+    key = (accrual_day, payment_day)
+    if key not in known:
+        known[key] = _rate_percent(accrual_day, payment_day, settings)
+    return known[key]
+
+
+def _rate_percent(accrual_day: date, payment_day: date,
+                  settings: PenaltySettings) -> Decimal:
     key = to_decimal(settings.key_rates.at(payment_day))
     rule = settings.rate_rules.at(payment_day)
     if settings.cap_end_reading == 'by_accrual_day' and not rule.capped:
@@ -295,6 +319,7 @@ def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
         parts.append((None, principal - paid))
     moratoria = [m for m in settings.moratoria
                  if m.code not in settings.disabled_moratoria]
+    covered = _remembered(settings, '_covered')
 
     rows: list[PenaltyRow] = []
     open_rows: dict = {}       # rate → [start, end, base, fraction, k]
@@ -309,12 +334,19 @@ def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
                                provisional))
 
     day = due + timedelta(days=1)
+    if debt.kind != CAPITAL_REPAIR:
+        # Nothing accrues in the days of grace, and nothing is open yet.
+        day += timedelta(days=max(settings.grace_days, 0))
     while day <= calculation_date:
         k = (day - due).days
         fraction = fraction_for_day(k, settings, debt.kind)
         bases: dict = {}
-        if fraction is not None and not any(
-                m.covers(day, debt.period) for m in moratoria):
+        if fraction is not None:
+            key = (day, debt.period)
+            if key not in covered:
+                covered[key] = any(
+                    m.covers(day, debt.period) for m in moratoria)
+        if fraction is not None and not covered[key]:
             for paid_on, amount in parts:
                 if paid_on is not None and (
                         day > paid_on or (settings.exclude_payment_day
@@ -325,7 +357,8 @@ def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
                 bases[rate] = bases.get(rate, ZERO) + amount
         for rate in list(open_rows):
             start, end, base, open_fraction, _ = open_rows[rate]
-            if bases.get(rate) != base or open_fraction != fraction:
+            if bases.get(rate) != base or (open_fraction is not fraction
+                                           and open_fraction != fraction):
                 close(rate)
         for rate, base in bases.items():
             if rate in open_rows:
