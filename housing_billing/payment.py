@@ -25,7 +25,7 @@ from .exceptions import PaymentError
 from .penalty import (
     CAPITAL_REPAIR,
     HOUSING,
-    METHODS,
+    charged_penalties_by_period,
     penalty_receivable,
     posted_debts,
 )
@@ -352,9 +352,11 @@ class Payment(Workflow, ModelSQL, ModelView):
         return rows
 
 
-def allocated_by_period(account_ids):
+def allocated_by_period(account_ids, purpose=CHARGES):
     """{account id: {period start: amount}} allocated to debts by the
-    posted payments."""
+    posted payments; with the purpose of penalties, allocated to the
+    penalties by the posted payments of that purpose (period None: what
+    they paid beyond the penalties charged)."""
     pool = Pool()
     allocation = pool.get('housing.payment.allocation').__table__()
     payment = pool.get('housing.payment').__table__()
@@ -367,12 +369,19 @@ def allocated_by_period(account_ids):
                 allocation.account, allocation.period,
                 Sum(allocation.amount),
                 where=(payment.state == 'posted')
-                & (allocation.kind == 'debt')
+                & purpose_where(allocation, payment, purpose)
                 & where_in(allocation.account, sub_ids),
                 group_by=[allocation.account, allocation.period]))
         for account, period, amount in cursor:
             result[account][as_date(period)] = as_money(amount)
     return result
+
+
+def purpose_where(allocation, payment, purpose):
+    "The SQL condition on the allocations that pay for purpose"
+    if purpose == CHARGES:
+        return allocation.kind == 'debt'
+    return (allocation.kind == 'penalty') & (payment.purpose == purpose)
 
 
 def open_debts(account):
@@ -387,59 +396,12 @@ def open_debts(account):
         for period, amount in debts.items()}
 
 
-def charged_penalties_by_period(company, account_ids, base):
-    """{account id: {period start: penalty}} the posted runs charged on
-    the penalty base."""
-    pool = Pool()
-    charge = pool.get('housing.charge').__table__()
-    run = pool.get('housing.accrual.run').__table__()
-    cursor = Transaction().connection.cursor()
-    result = defaultdict(dict)
-    for sub_ids in in_slices(account_ids):
-        cursor.execute(*charge.join(run, condition=charge.run == run.id
-                ).select(
-                charge.account, charge.period, Sum(charge.amount),
-                where=(run.state == 'posted')
-                & (run.company == company.id)
-                & where_in(charge.account, sub_ids)
-                & (charge.kind == 'penalty')
-                & (charge.method == METHODS[base]),
-                group_by=[charge.account, charge.period]))
-        for account, period, amount in cursor:
-            result[account][as_date(period)] = as_money(amount)
-    return result
-
-
-def penalties_paid_by_period(account_ids, base):
-    """{account id: {period start or None: amount}} the posted payments of
-    the penalty base allocated."""
-    pool = Pool()
-    allocation = pool.get('housing.payment.allocation').__table__()
-    payment = pool.get('housing.payment').__table__()
-    cursor = Transaction().connection.cursor()
-    result = defaultdict(dict)
-    for sub_ids in in_slices(account_ids):
-        cursor.execute(*allocation.join(
-                payment, condition=allocation.payment == payment.id
-                ).select(
-                allocation.account, allocation.period,
-                Sum(allocation.amount),
-                where=(payment.state == 'posted')
-                & (allocation.kind == 'penalty')
-                & (payment.purpose == PURPOSE_OF_BASE[base])
-                & where_in(allocation.account, sub_ids),
-                group_by=[allocation.account, allocation.period]))
-        for account, period, amount in cursor:
-            result[account][as_date(period)] = as_money(amount)
-    return result
-
-
 def open_penalties_of(company, account_ids, base):
     """{account id: {period start: outstanding}}: the penalties of base the
     posted runs charged in each period less what payments of penalties
     allocated to it."""
     charged = charged_penalties_by_period(company, account_ids, base)
-    paid = penalties_paid_by_period(account_ids, base)
+    paid = allocated_by_period(account_ids, PURPOSE_OF_BASE[base])
     return {account: {period: amount - paid.get(account, {}).get(
                     period, ZERO) for period, amount in periods.items()}
         for account, periods in charged.items()}

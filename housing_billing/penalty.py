@@ -329,15 +329,14 @@ def base_of(service_kind):
     return CAPITAL_REPAIR if service_kind == 'capital_repair' else HOUSING
 
 
-def posted_debts(company, account_ids, until):
-    """{account id: {period start: principal}} of the posted charges of
-    the periods up to ``until``, penalties left out (no penalty on
-    penalties)."""
+def posted_charges_by_period(company, account_ids, condition):
+    """{account id: {period start: amount}} of the posted charges that
+    meet condition(charge table)."""
     pool = Pool()
     charge = pool.get('housing.charge').__table__()
     run = pool.get('housing.accrual.run').__table__()
     cursor = Transaction().connection.cursor()
-    debts = defaultdict(dict)
+    result = defaultdict(dict)
     for sub_ids in in_slices(account_ids):
         cursor.execute(*charge.join(run, condition=charge.run == run.id
                 ).select(
@@ -345,12 +344,29 @@ def posted_debts(company, account_ids, until):
                 where=(run.state == 'posted')
                 & (run.company == company.id)
                 & where_in(charge.account, sub_ids)
-                & (charge.kind != 'penalty')
-                & (charge.period <= until),
+                & condition(charge),
                 group_by=[charge.account, charge.period]))
         for account, period, amount in cursor:
-            debts[account][as_date(period)] = as_money(amount)
-    Account = pool.get('housing.account')
+            result[account][as_date(period)] = as_money(amount)
+    return result
+
+
+def charged_penalties_by_period(company, account_ids, base):
+    """{account id: {period start: penalty}} the posted runs charged on
+    the penalty base."""
+    return posted_charges_by_period(company, account_ids,
+        lambda charge: (charge.kind == 'penalty')
+        & (charge.method == METHODS[base]))
+
+
+def posted_debts(company, account_ids, until):
+    """{account id: {period start: principal}} of the posted charges of
+    the periods up to ``until``, penalties left out (no penalty on
+    penalties)."""
+    debts = posted_charges_by_period(company, account_ids,
+        lambda charge: (charge.kind != 'penalty')
+        & (charge.period <= until))
+    Account = Pool().get('housing.account')
     for account, periods in Account.opening_debts(
             company, account_ids, until).items():
         for period, amount in periods.items():

@@ -149,6 +149,21 @@ def setup_account(prices):
     return account
 
 
+def setup_two_bases(company, months):
+    """The ledger of 2026 with both penalty services, and one account
+    charged maintenance 5 000.00 (100 m² × 50.00) and the capital repair
+    contribution 1 250.00 (100 m² × 12.50) a month from January 2026; the
+    months of 2026 run and posted. Returns the account, the capital repair
+    service and the runs."""
+    setup_ledger(company, [2026])
+    setup_penalty_service()
+    setup_capital_repair_penalties()
+    account = setup_account([(D(2026, 1, 1), None, '50.00')])
+    repair = add_capital_repair(account, '12.50', D(2026, 1, 1))
+    runs = [run_month(D(2026, month, 1)) for month in months]
+    return account, repair, runs
+
+
 def run_month(period, post=True):
     Run = Pool().get('housing.accrual.run')
     run, = Run.create([{'period': period}])

@@ -38,6 +38,7 @@ from .penalty_tools import (
     setup_capital_repair_penalties,
     setup_ledger,
     setup_penalty_service,
+    setup_two_bases,
 )
 from .tools import compute
 
@@ -280,12 +281,7 @@ class CapitalRepairPenaltyTestCase(LedgerTestCase):
         """January and February 2026 posted: maintenance 5 000.00 (100 m² ×
         50.00) and the capital repair contribution 1 250.00 (100 m² ×
         12.50) a month."""
-        setup_ledger(company, [2026])
-        setup_penalty_service()
-        setup_capital_repair_penalties()
-        account = setup_account([(D(2026, 1, 1), None, '50.00')])
-        add_capital_repair(account, '12.50', D(2026, 1, 1))
-        runs = [run_month(D(2026, 1, 1)), run_month(D(2026, 2, 1))]
+        account, _, runs = setup_two_bases(company, [1, 2])
         self.assertEqual(
             [r.total for r in runs],
             [Decimal('6250.00'), Decimal('6257.13')])

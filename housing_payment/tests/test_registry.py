@@ -17,14 +17,12 @@ from trytond.transaction import Transaction
 from housing_billing.tests.penalty_tools import (
     GF2_PRICES,
     D,
-    add_capital_repair,
     ledger_account,
     pay,
     run_month,
     setup_account,
-    setup_capital_repair_penalties,
     setup_ledger,
-    setup_penalty_service,
+    setup_two_bases,
 )
 from housing_billing.tests.tools import (
     compute,
@@ -532,13 +530,7 @@ class RegistryTestCase(unittest.TestCase):
         Allocation = pool.get('housing.payment.allocation')
         company = create_company()
         with set_company(company):
-            setup_ledger(company, [2026])
-            setup_penalty_service()
-            setup_capital_repair_penalties()
-            account = setup_account([(D(2026, 1, 1), None, '50.00')])
-            repair = add_capital_repair(account, '12.50', D(2026, 1, 1))
-            for month in [1, 2]:
-                run_month(D(2026, month, 1))
+            account, repair, _ = setup_two_bases(company, [1, 2])
             payment = pay(account, D(2026, 2, 20), '3125.00')
             allocation, = payment.allocations
             parts = {s.service.code: s.amount for s in payment.splits}
@@ -582,13 +574,7 @@ class RegistryTestCase(unittest.TestCase):
         Configuration = pool.get('housing.configuration')
         company = create_company()
         with set_company(company):
-            setup_ledger(company, [2026])
-            setup_penalty_service()
-            setup_capital_repair_penalties()
-            account = setup_account([(D(2026, 1, 1), None, '50.00')])
-            add_capital_repair(account, '12.50', D(2026, 1, 1))
-            for month in [1, 2, 3]:
-                run_month(D(2026, month, 1))
+            account, _, _ = setup_two_bases(company, [1, 2, 3])
             # Penalties charged (housing_billing's test_unpaid_two_bases):
             # housing 30.08 in March; capital repair 7.13 in February and
             # 20.58 in March.
