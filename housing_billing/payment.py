@@ -332,24 +332,47 @@ class Payment(Workflow, ModelSQL, ModelView):
         else:
             debts = open_debts(self.account)
             kind, advance_kind = 'debt', 'advance'
-        result = allocate([EnginePayment(
-                    self.date, self.amount,
-                    Period.of(self.period) if self.period else None,
-                    self.reference or '')],
-            [Debt(Period.of(p), a) for p, a in sorted(debts.items())
-                if a > 0])
-        rows = [{
-                'payment': self.id, 'account': self.account.id,
-                'kind': kind, 'period': a.period.start,
-                'amount': a.amount,
-                } for a in result.applications]
-        if result.advance:
+        return [{
+                'payment': row['payment'], 'account': row['account'],
+                'kind': kind if row['period'] else advance_kind,
+                'period': row['period'], 'amount': row['amount'],
+                } for row in allocation_rows(self.account.id, [{
+                        'payment': self.id, 'date': self.date,
+                        'amount': self.amount, 'period': self.period,
+                        'purpose': self.purpose,
+                        }], debts)]
+
+
+def allocation_rows(account, payments, debts):
+    """The rows of payments (dicts with 'payment', 'date', 'amount',
+    'period' and 'purpose', of one account) applied to its debts ({period
+    start: outstanding}) by engine.allocation.allocate: by period, then
+    what is left of each payment (period None)."""
+    result = allocate([EnginePayment(
+                p['date'], p['amount'],
+                Period.of(p['period']) if p['period'] else None,
+                '%012d' % p['payment']) for p in payments],
+        [Debt(Period.of(p), a) for p, a in sorted(debts.items()) if a > 0])
+    by_payment = {p['payment']: p for p in payments}
+    applied = defaultdict(lambda: ZERO)
+    rows = []
+    for application in result.applications:
+        payment = by_payment[int(application.payment.reference)]
+        applied[payment['payment']] += application.amount
+        rows.append({
+                'payment': payment['payment'], 'account': account,
+                'period': application.period.start,
+                'amount': application.amount,
+                'date': application.paid_on,
+                'purpose': payment['purpose']})
+    for p in payments:
+        rest = p['amount'] - applied[p['payment']]
+        if rest:
             rows.append({
-                    'payment': self.id, 'account': self.account.id,
-                    'kind': advance_kind, 'period': None,
-                    'amount': result.advance,
-                    })
-        return rows
+                    'payment': p['payment'], 'account': account,
+                    'period': None, 'amount': rest, 'date': p['date'],
+                    'purpose': p['purpose']})
+    return rows
 
 
 def allocated_by_period(account_ids, purpose=CHARGES):

@@ -42,11 +42,13 @@ from housing_billing.bulk import (
     update_by_id,
     where_in,
 )
-from housing_billing.engine.allocation import Debt, allocate
-from housing_billing.engine.allocation import Payment as EnginePayment
-from housing_billing.engine.periods import Period
 from housing_billing.move_writer import LineSpec, MoveSpec, MoveWriter
-from housing_billing.payment import CHARGES, PENALTY_BASE, open_penalties_of
+from housing_billing.payment import (
+    CHARGES,
+    PENALTY_BASE,
+    allocation_rows,
+    open_penalties_of,
+)
 from housing_billing.penalty import penalty_receivable_by_base
 from housing_billing.receivable import payers_at
 
@@ -374,41 +376,9 @@ class RegistryPoster:
         for base, by_account in sorted(by_base.items()):
             debts = open_penalties_of(self.company, sorted(by_account), base)
             for account, payments in sorted(by_account.items()):
-                rows.extend(self.allocation_rows(
+                rows.extend(allocation_rows(
                         account, payments, debts.get(account, {})))
         write_allocations(rows, 'penalty')
-        return rows
-
-    @staticmethod
-    def allocation_rows(account, payments, debts):
-        """The rows of payments (lines of one account) applied to debts
-        ({period start: outstanding}): by period, then what is left
-        (period None)."""
-        result = allocate([EnginePayment(
-                    p['date'], p['amount'],
-                    Period.of(p['period']) if p['period'] else None,
-                    '%012d' % p['payment']) for p in payments],
-            [Debt(Period.of(p), a) for p, a in sorted(debts.items())
-                if a > 0])
-        by_payment = {p['payment']: p for p in payments}
-        applied = defaultdict(lambda: ZERO)
-        rows = []
-        for application in result.applications:
-            payment = by_payment[int(application.payment.reference)]
-            applied[payment['payment']] += application.amount
-            rows.append({
-                    'payment': payment['payment'], 'account': account,
-                    'period': application.period.start,
-                    'amount': application.amount,
-                    'date': application.paid_on,
-                    'purpose': payment['purpose']})
-        for p in payments:
-            rest = p['amount'] - applied[p['payment']]
-            if rest:
-                rows.append({
-                        'payment': p['payment'], 'account': account,
-                        'period': None, 'amount': rest, 'date': p['date'],
-                        'purpose': p['purpose']})
         return rows
 
     def allocate(self, lines):
@@ -421,7 +391,7 @@ class RegistryPoster:
         debts = open_debts_of(self.company, sorted(by_account))
         rows = []
         for account, payments in sorted(by_account.items()):
-            rows.extend(self.allocation_rows(
+            rows.extend(allocation_rows(
                     account, payments, debts.get(account, {})))
         debt_rows = [row for row in rows if row['period']]
         write_allocations(debt_rows, 'debt')
