@@ -39,6 +39,7 @@ from .move_writer import LineSpec, MoveSpec, MoveWriter
 from .penalty import (
     HOUSING,
     METHODS,
+    SettingsOfBuildings,
     penalty_charge_rows,
     penalty_receivable,
 )
@@ -629,17 +630,28 @@ class Run(Workflow, ModelSQL, ModelView):
         if compute_workers.processes() > 1 and len(chunks) > 1:
             yield from compute_workers.compute(self, chunks)
             return
-        loader, building_pass = self.loaders(
-            self.billing_period, {} if shared is None else shared)
+        shared = {} if shared is None else shared
+        loader, building_pass = self.loaders(self.billing_period, shared)
+        penalty_settings = self.penalty_settings(shared)
         if accounts is None:
             records = [Account.browse(chunk) for chunk in chunks]
         else:
             records = [list(c) for c in grouped_slice(accounts, CHUNK)]
         for chunk in records:
-            yield self.compute_accounts(chunk, loader, building_pass)
+            yield self.compute_accounts(
+                chunk, loader, building_pass, penalty_settings)
 
-    def compute_accounts(self, accounts, loader, building_pass=None):
-        "(charge rows, anomalies) of the accounts (records of a chunk)"
+    def penalty_settings(self, shared):
+        "The penalty settings of the company's buildings, made once."
+        key = (self.id, 'penalty settings')
+        if key not in shared:
+            shared[key] = SettingsOfBuildings(self.company)
+        return shared[key]
+
+    def compute_accounts(self, accounts, loader, building_pass=None,
+            penalty_settings=None):
+        """(charge rows, anomalies) of the accounts (records of a chunk);
+        penalty_settings: the SettingsOfBuildings kept between chunks."""
         building_pass = building_pass or BuildingPass(
             self, self.billing_period)
         charges, anomalies = [], []
@@ -653,7 +665,8 @@ class Run(Workflow, ModelSQL, ModelView):
             charges.extend(self.charge_rows(
                     account, lines, building_of[account.id], period))
             anomalies.extend(self.line_anomalies(account, lines))
-        charges.extend(penalty_charge_rows(self, accounts))
+        charges.extend(
+            penalty_charge_rows(self, accounts, penalty_settings))
         return charges, anomalies
 
     def calculate(self, account, snapshot, anomalies):

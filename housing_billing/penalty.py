@@ -268,42 +268,70 @@ def penalty_settings(company, building=None):
     company's housing configuration (the workday shift of due dates); the
     due day of capital repair contributions that of building's region and
     payee, else the rules for every building."""
-    pool = Pool()
-    KeyRate = pool.get('housing.key_rate')
-    RateRule = pool.get('housing.penalty.rate_rule')
-    Moratorium = pool.get('housing.penalty.moratorium')
-    DueDay = pool.get('housing.penalty.due_day')
-    Calendar = pool.get('housing.production_calendar')
-    Configuration = pool.get('housing.configuration')
-    key_rates = KeyRate.search([], order=[('date_from', 'ASC')])
-    rules = RateRule.search([], order=[('date_from', 'ASC')])
-    due_days = DueDay.search(
-        [('kind', '=', 'housing')], order=[('period_from', 'ASC')])
-    for records, name in [
-            (key_rates, 'housing.key_rate'),
-            (rules, 'housing.penalty.rate_rule'),
-            (due_days, 'housing.penalty.due_day')]:
-        if not records:
-            raise PenaltyError(gettext(
-                    'housing_billing.msg_penalty_no_settings',
-                    table=pool.get(name).__string__))
-    capital_repair_days = DueDay.search([('kind', '=', 'capital_repair')])
-    moratoria = Moratorium.search([], order=[('date_from', 'ASC')])
-    config = Configuration(1)
-    return PenaltySettings(
-        key_rates=Timeline.of(
-            [(r.date_from, percent(r.rate)) for r in key_rates],
-            name='key rate'),
-        rate_rules=Timeline.of(
-            [(r.date_from, r.as_engine()) for r in rules],
-            name='penalty rate rule'),
-        moratoria=tuple(m.as_engine() for m in moratoria),
-        due_day_rules=tuple(d.as_engine() for d in due_days),
-        calendar=Calendar.engine_calendar(),
-        shift_due_date_to_workday=bool(config.get_multivalue(
-                'shift_due_date_to_workday', company=company.id)),
-        capital_repair_due_day=capital_repair_due_days(
-            capital_repair_days, *building_key(building)))
+    return SettingsOfBuildings(company)(building)
+
+
+class SettingsOfBuildings:
+    """penalty_settings of each building of a company: the tables and the
+    calendar are read once, the settings made once for each region and
+    payee (a queue task computes tens of buildings)."""
+
+    def __init__(self, company):
+        self.company = company
+        self.common = None
+        self.capital_repair_days = None
+        self.by_key = {}
+        self.by_building = {}
+
+    def __call__(self, building=None):
+        id_ = building.id if building else None
+        if id_ not in self.by_building:
+            key = building_key(building)
+            if key not in self.by_key:
+                if self.common is None:
+                    self.read()
+                self.by_key[key] = self.common.replace(
+                    capital_repair_due_day=capital_repair_due_days(
+                        self.capital_repair_days, *key))
+            self.by_building[id_] = self.by_key[key]
+        return self.by_building[id_]
+
+    def read(self):
+        pool = Pool()
+        KeyRate = pool.get('housing.key_rate')
+        RateRule = pool.get('housing.penalty.rate_rule')
+        Moratorium = pool.get('housing.penalty.moratorium')
+        DueDay = pool.get('housing.penalty.due_day')
+        Calendar = pool.get('housing.production_calendar')
+        Configuration = pool.get('housing.configuration')
+        key_rates = KeyRate.search([], order=[('date_from', 'ASC')])
+        rules = RateRule.search([], order=[('date_from', 'ASC')])
+        due_days = DueDay.search(
+            [('kind', '=', 'housing')], order=[('period_from', 'ASC')])
+        for records, name in [
+                (key_rates, 'housing.key_rate'),
+                (rules, 'housing.penalty.rate_rule'),
+                (due_days, 'housing.penalty.due_day')]:
+            if not records:
+                raise PenaltyError(gettext(
+                        'housing_billing.msg_penalty_no_settings',
+                        table=pool.get(name).__string__))
+        self.capital_repair_days = DueDay.search(
+            [('kind', '=', 'capital_repair')])
+        moratoria = Moratorium.search([], order=[('date_from', 'ASC')])
+        config = Configuration(1)
+        self.common = PenaltySettings(
+            key_rates=Timeline.of(
+                [(r.date_from, percent(r.rate)) for r in key_rates],
+                name='key rate'),
+            rate_rules=Timeline.of(
+                [(r.date_from, r.as_engine()) for r in rules],
+                name='penalty rate rule'),
+            moratoria=tuple(m.as_engine() for m in moratoria),
+            due_day_rules=tuple(d.as_engine() for d in due_days),
+            calendar=Calendar.engine_calendar(),
+            shift_due_date_to_workday=bool(config.get_multivalue(
+                    'shift_due_date_to_workday', company=self.company.id)))
 
 
 def building_key(building):
@@ -625,15 +653,16 @@ def penalty_services(company):
     return {HOUSING: service, CAPITAL_REPAIR: capital_repair or service}
 
 
-def penalty_charge_rows(run, accounts):
+def penalty_charge_rows(run, accounts, settings=None):
     """Charge rows (the shape of ``Run.charge_row``) of kind 'penalty': for
     each account and penalty base, the penalties accrued up to the end of
     the run's period less those charged by the posted runs of earlier
-    periods."""
+    periods. settings: the SettingsOfBuildings of the run's company, when
+    the caller keeps them from one chunk to the next."""
     services = penalty_services(run.company)
     if not services:
         return []
-    settings = {}
+    settings = settings or SettingsOfBuildings(run.company)
     date = Period.of(run.period).end
     ids = [a.id for a in accounts]
     building_of = account_buildings(ids)
@@ -644,18 +673,12 @@ def penalty_charge_rows(run, accounts):
     allocations = posted_allocation_rows(run.company, ids, date)
     recorded = recorded_parts(allocations)
     result = []
-    keys = {}
     for account in accounts:
         building = building_of[account.id]
-        if building not in keys:
-            keys[building] = building_key(buildings[building])
-        key = keys[building]
-        if key not in settings:
-            settings[key] = penalty_settings(
-                run.company, buildings[building])
         rows = account_penalty_rows(
             debts.get(account.id, {}), bases,
-            allocations.get(account.id, []), date, settings[key], recorded)
+            allocations.get(account.id, []), date,
+            settings(buildings[building]), recorded)
         for base in BASES:
             base_rows = [r for r in rows if r.kind == base]
             total = sum((r.amount for r in base_rows), ZERO)

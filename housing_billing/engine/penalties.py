@@ -298,6 +298,18 @@ def _frac_decimal(fraction: Fraction) -> tuple[Decimal, Decimal]:
     return Decimal(fraction.numerator), Decimal(fraction.denominator)
 
 
+@dataclass(frozen=True)
+class _Stretch:
+    """Consecutive days on which the same parts of a debt accrue at one
+    rate and fraction: a row before the parts' amounts are known."""
+    start: date
+    end: date
+    rate: Decimal
+    fraction: Fraction
+    first_delay_day: int
+    parts: tuple[int, ...]
+
+
 def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
                  calculation_date: date,
                  settings: PenaltySettings) -> list[PenaltyRow]:
@@ -317,12 +329,16 @@ def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
             paid += amount
     if principal - paid > 0:
         parts.append((None, principal - paid))
-    moratoria = [m for m in settings.moratoria
-                 if m.code not in settings.disabled_moratoria]
-    covered = _remembered(settings, '_covered')
-
+    paid_on = tuple(p for p, _ in parts)
+    # Which parts accrue on which days depends on the dates alone: every
+    # unpaid debt of a month and settings walks the same days.
+    plans = _remembered(settings, '_plans')
+    key = (debt.period, debt.kind, due, calculation_date, paid_on)
+    if key not in plans:
+        plans[key] = _stretches(debt, due, paid_on, calculation_date,
+                                settings)
     rows: list[PenaltyRow] = []
-    open_rows: dict = {}       # rate → [start, end, base, fraction, k]
+    open_rows: dict = {}    # rate → [start, end, base, fraction, k]
 
     def close(rate):
         start, end, base, fraction, k = open_rows.pop(rate)
@@ -333,42 +349,80 @@ def penalty_rows(debt: PeriodDebt, tranches: Sequence[tuple[date, Decimal]],
                                fraction, exact, money(exact), k, debt.kind,
                                provisional))
 
-    day = due + timedelta(days=1)
+    # A row is a run of days of one rate with equal base and fraction:
+    # stretches of different parts whose amounts add up alike are one row.
+    for stretch in plans[key]:
+        base = sum((parts[i][1] for i in stretch.parts), ZERO)
+        row = open_rows.get(stretch.rate)
+        if row is not None and (
+                row[1] + ONE_DAY != stretch.start or row[2] != base
+                or row[3] != stretch.fraction):
+            close(stretch.rate)
+            row = None
+        if row is None:
+            open_rows[stretch.rate] = [stretch.start, stretch.end, base,
+                                       stretch.fraction,
+                                       stretch.first_delay_day]
+        else:
+            row[1] = stretch.end
+    for rate in list(open_rows):
+        close(rate)
+    return sorted(rows, key=lambda r: (r.date_from, r.rate))
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def _stretches(debt: PeriodDebt, due: date, paid_on: tuple,
+               calculation_date: date,
+               settings: PenaltySettings) -> list[_Stretch]:
+    """The stretches of a debt due on ``due`` whose parts are paid on the
+    days of ``paid_on`` (None: unpaid at ``calculation_date``), in the
+    order their last day ends them."""
+    moratoria = [m for m in settings.moratoria
+                 if m.code not in settings.disabled_moratoria]
+    covered = _remembered(settings, '_covered')
+    stretches: list[_Stretch] = []
+    open_stretches: dict = {}  # rate → [start, end, parts, fraction, k]
+
+    def close(rate):
+        start, end, parts, fraction, k = open_stretches.pop(rate)
+        stretches.append(_Stretch(start, end, rate, fraction, k, parts))
+
+    day = due + ONE_DAY
     if debt.kind != CAPITAL_REPAIR:
         # Nothing accrues in the days of grace, and nothing is open yet.
         day += timedelta(days=max(settings.grace_days, 0))
     while day <= calculation_date:
         k = (day - due).days
         fraction = fraction_for_day(k, settings, debt.kind)
-        bases: dict = {}
+        accruing: dict = {}
         if fraction is not None:
             key = (day, debt.period)
             if key not in covered:
                 covered[key] = any(
                     m.covers(day, debt.period) for m in moratoria)
         if fraction is not None and not covered[key]:
-            for paid_on, amount in parts:
-                if paid_on is not None and (
-                        day > paid_on or (settings.exclude_payment_day
-                                          and day == paid_on)):
+            for index, paid in enumerate(paid_on):
+                if paid is not None and (
+                        day > paid or (settings.exclude_payment_day
+                                       and day == paid)):
                     continue
-                rate = rate_percent(day, paid_on or calculation_date,
-                                    settings)
-                bases[rate] = bases.get(rate, ZERO) + amount
-        for rate in list(open_rows):
-            start, end, base, open_fraction, _ = open_rows[rate]
-            if bases.get(rate) != base or (open_fraction is not fraction
-                                           and open_fraction != fraction):
+                rate = rate_percent(day, paid or calculation_date, settings)
+                accruing[rate] = accruing.get(rate, ()) + (index,)
+        for rate in list(open_stretches):
+            _, _, parts, open_fraction, _ = open_stretches[rate]
+            if accruing.get(rate) != parts or open_fraction != fraction:
                 close(rate)
-        for rate, base in bases.items():
-            if rate in open_rows:
-                open_rows[rate][1] = day
+        for rate, parts in accruing.items():
+            if rate in open_stretches:
+                open_stretches[rate][1] = day
             else:
-                open_rows[rate] = [day, day, base, fraction, k]
-        day += timedelta(days=1)
-    for rate in list(open_rows):
+                open_stretches[rate] = [day, day, parts, fraction, k]
+        day += ONE_DAY
+    for rate in list(open_stretches):
         close(rate)
-    return sorted(rows, key=lambda r: (r.date_from, r.rate))
+    return stretches
 
 
 def account_penalties(debts: Iterable[PeriodDebt],
