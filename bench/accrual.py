@@ -254,6 +254,19 @@ class WorkerPool:
             self.process.wait()
 
 
+def run_progress(cursor, run_id):
+    """(state of the run, number of its pending chunks, errors of its
+    failed chunks)"""
+    cursor.execute('SELECT state FROM housing_accrual_run WHERE id = %s',
+        (run_id,))
+    state, = cursor.fetchone()
+    cursor.execute('SELECT state, error FROM housing_accrual_chunk '
+        "WHERE run = %s AND state != 'done'", (run_id,))
+    rows = cursor.fetchall()
+    pending = sum(1 for s, _ in rows if s == 'pending')
+    return state, pending, [e for s, e in rows if s == 'failed']
+
+
 def run_month_workers(
         pool, database, period, workers, admin, company, extras):
     """Compute through the queue's workers, then post; both committed.
@@ -273,14 +286,14 @@ def run_month_workers(
         workers.sample()
         with Transaction().start(database, admin, context=context,
                 readonly=True) as transaction:
-            workers.sample_backends(transaction.connection.cursor())
-            run = Run(run_id)
-            pending = [c for c in run.chunks if c.state == 'pending']
-            failed = [c.error for c in run.chunks if c.state == 'failed']
+            cursor = transaction.connection.cursor()
+            workers.sample_backends(cursor)
+            # With SQL: reading the run's 824 chunks through the ORM twice
+            # a second took a seventh of a core from the workers.
+            state, pending, failed = run_progress(cursor, run_id)
             # Every chunk done, the run is computed by the queued check
             # that follows the last task: waited for too.
-            if run.state != 'computing' or (failed and not pending):
-                state = run.state
+            if state != 'computing' or (failed and not pending):
                 break
     assert state == 'computed' and not failed, (state, failed[:3])
     seconds['compute (total)'] = time.perf_counter() - start

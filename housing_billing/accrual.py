@@ -219,12 +219,22 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_progress(cls, runs, name):
-        "The share of building chunks computed."
+        """The share of building chunks computed (with SQL: the client asks
+        again and again while a run of a city computes)."""
+        chunk = Pool().get('housing.accrual.chunk').__table__()
+        cursor = Transaction().connection.cursor()
+        counts = {}
+        for sub_ids in grouped_slice([r.id for r in runs]):
+            cursor.execute(*chunk.select(chunk.run, Count(chunk.id),
+                    Sum(Case((chunk.state == 'done', 1), else_=0)),
+                    where=chunk.run.in_(list(sub_ids)),
+                    group_by=[chunk.run]))
+            counts.update((run, (total, done))
+                for run, total, done in cursor)
         result = {}
         for run in runs:
-            chunks = run.chunks
-            done = [c for c in chunks if c.state == 'done']
-            result[run.id] = (len(done) / len(chunks) if chunks
+            total, done = counts.get(run.id, (0, 0))
+            result[run.id] = (done / total if total
                 else float(run.state in {'computed', 'posted'}))
         return result
 
