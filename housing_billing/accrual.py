@@ -432,7 +432,7 @@ class Run(Workflow, ModelSQL, ModelView):
         payers = payers_at(
             {r.account for sums in receivables.values() for r in sums},
             date, self.company.id)
-        credit_keys = {}
+        credit_keys, penalty_accounts = {}, {}
         for building in sorted(
                 Building.browse(list(receivables)),
                 key=lambda b: b.rec_name):
@@ -445,7 +445,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     building=building.rec_name),
                 lines=tuple(self.move_lines(
                         receivables[building.id], credits[building.id],
-                        date, payers, credit_keys)))
+                        date, payers, credit_keys, penalty_accounts)))
 
     def charge_sums(self):
         """({building id: [ReceivableSum]}, {building id: [CreditSum]}):
@@ -494,19 +494,21 @@ class Run(Workflow, ModelSQL, ModelView):
                 CreditSum(services[service], kind, as_money(amount)))
         return receivables, credits
 
-    def move_lines(self, receivables, credits, date, payers, credit_keys):
+    def move_lines(self, receivables, credits, date, payers, credit_keys,
+            penalty_accounts=None):
         """The LineSpecs of a building: a receivable line per personal
         account (penalties on their own account), a credit line per
         credit_key.
 
-        credit_keys memoizes credit_key by service and kind."""
+        credit_keys memoizes credit_key by service and kind,
+        penalty_accounts the penalty receivable by penalty method."""
         credit = defaultdict(Decimal)
         for charge in credits:
             memo = (charge.service.id, charge.kind)
             if memo not in credit_keys:
                 credit_keys[memo] = self.credit_key(charge)
             credit[credit_keys[memo]] += charge.amount
-        penalty_accounts = {}
+        penalty_accounts = {} if penalty_accounts is None else penalty_accounts
 
         def line(amount, **values):
             return LineSpec(

@@ -14,6 +14,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+CENT = Decimal('0.01')
 # SQLite takes at most 32,766 parameters per statement.
 SQLITE_PARAMETERS = 30000
 
@@ -36,13 +37,17 @@ def as_money(value):
     "A sum read back from SQL (SQLite gives a float) as kopecks."
     if value is None:
         return None
-    return Decimal(str(value)).quantize(Decimal('0.01'))
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT)
 
 
 def as_decimal(value):
     "A number read back from SQL (SQLite gives a float) as a Decimal."
     if value is None:
         return Decimal(0)
+    if isinstance(value, Decimal):
+        return value
     return Decimal(str(value))
 
 
