@@ -41,7 +41,7 @@ from .lines import (
 )
 from .normative import person_days
 from .params import Timeline
-from .periods import DaySpan, Period, months_between
+from .periods import DaySpan, Period, days_inclusive, months_between
 from .pricing import PricedPart, price_by_days
 from .recalculation import absent_person_days
 from .rounding import ZERO, money, to_decimal
@@ -68,19 +68,34 @@ def _span(period: Period) -> DaySpan:
 _TARIFF_TEXTS: dict = {}
 
 
-def _tariff_text(tariff) -> str:
-    """``fmt(tariff, 2)``, remembered: a month prices its lines at a few
-    dozen tariffs. (Equal non-zero Decimals format alike; a zero keeps its
-    sign, so it is formatted each time.)"""
+def _tariff_texts(tariff) -> tuple[str, str]:
+    """``fmt(tariff, 2)`` and ``fmt_ru(tariff, 2)``, remembered: a month
+    prices its lines at a few dozen tariffs. (Equal non-zero Decimals
+    format alike; a zero keeps its sign, so it is formatted each time.)"""
     if not isinstance(tariff, Decimal) or not tariff or not (
             tariff.is_finite()):
-        return fmt(tariff, 2)
-    text = _TARIFF_TEXTS.get(tariff)
-    if text is None:
+        text = fmt(tariff, 2)
+        return text, to_ru(text)
+    texts = _TARIFF_TEXTS.get(tariff)
+    if texts is None:
         if len(_TARIFF_TEXTS) > 10000:
             _TARIFF_TEXTS.clear()
-        text = _TARIFF_TEXTS[tariff] = fmt(tariff, 2)
-    return text
+        text = fmt(tariff, 2)
+        texts = _TARIFF_TEXTS[tariff] = text, to_ru(text)
+    return texts
+
+
+def _shown_places(unit: str, places: int | None) -> int:
+    """Decimals of a row's quantity in its explanation: as asked, else
+    the unit's; volumes of water and heat never fewer than 3."""
+    places = places if places is not None else UNITS.get(
+        unit, ('', '', 3))[2]
+    return max(places, 3) if unit in ('m3', 'gcal') else places
+
+
+# unit_label(unit, 'en'), unit_label(unit, 'ru') of the known units.
+_UNIT_LABELS = {unit: (unit_label(unit), unit_label(unit, 'ru'))
+                for unit in UNITS}
 
 
 class _Calculation:
@@ -91,6 +106,10 @@ class _Calculation:
         self.period = snapshot.period
         self.D = snapshot.period.days
         self.lines: list[ChargeLine] = []
+        # snapshot.service(code) for every code: the first of the code.
+        self.services: dict[str, Service] = {}
+        for service in snapshot.services:
+            self.services.setdefault(service.code, service)
         limits = snapshot.limits
         # п. 59 limits are data and may be dated (a Timeline of limits).
         self.limits = (limits.at(snapshot.period.start)
@@ -104,17 +123,20 @@ class _Calculation:
              quantity_places: int | None = None, inputs: dict | None = None,
              detail: Callable[[PricedPart], tuple[str, str]] | None = None):
         unit = unit or service.unit
+        places = _shown_places(unit, quantity_places)
         for part in parts:
             if part.quantity == 0 and part.amount == 0:
                 continue
-            ru, en = self.explain(part, unit, quantity_places)
+            ru, en = self.explain(part, unit, places)
             if detail is not None:
                 extra_ru, extra_en = detail(part)
                 ru, en = f'{ru}; {extra_ru}', f'{en}; {extra_en}'
-            data = dict(inputs or {})
-            data.update({'days': part.span.days, 'days_in_month': self.D})
-            data.update({k: str(v) for k, v in part.values.items()})
-            self.lines.append(ChargeLine(
+            data = dict(inputs) if inputs else {}
+            data['days'] = part.span.days
+            data['days_in_month'] = self.D
+            for name, value in part.values.items():
+                data[name] = str(value)
+            self.lines.append(ChargeLine.of_rounded(
                 service=service.code, method=method, quantity=part.quantity,
                 unit=unit, tariff=part.tariff, amount=part.amount, kind=kind,
                 period=self.period, component=component, basis=basis,
@@ -126,20 +148,21 @@ class _Calculation:
                 explanation_ru=ru, explanation_en=en))
 
     def explain(self, part: PricedPart, unit: str,
-                places: int | None) -> tuple[str, str]:
-        places = places if places is not None else UNITS.get(
-            unit, ('', '', 3))[2]
-        places = max(places, 3) if unit in ('m3', 'gcal') else places
+                places: int) -> tuple[str, str]:
+        """The row's formula in Russian and English, the quantity shown
+        with ``places`` decimals."""
         q_en = fmt(part.quantity, places)
-        t_en = _tariff_text(part.tariff)
-        a_en = fmt(part.amount, 2)
-        q_ru, t_ru, a_ru = to_ru(q_en), to_ru(t_en), to_ru(a_en)
+        t_en, t_ru = _tariff_texts(part.tariff)
+        # fmt(part.amount, 2): the amount is in kopecks already (money).
+        a_en = f'{part.amount:,.2f}'
+        q_ru, a_ru = to_ru(q_en), to_ru(a_en)
         k_en = k_ru = ''
         if part.coefficient != ONE:
             k_en = f' × K {part.coefficient}'
             k_ru = f' × K {str(part.coefficient).replace(".", ",")}'
-        en = (f'{q_en} {unit_label(unit)} × {t_en} ₽{k_en} = {a_en} ₽')
-        ru = (f'{q_ru} {unit_label(unit, "ru")} × {t_ru} ₽{k_ru} = {a_ru} ₽')
+        label_en, label_ru = _UNIT_LABELS.get(unit) or (unit, unit)
+        en = f'{q_en} {label_en} × {t_en} ₽{k_en} = {a_en} ₽'
+        ru = f'{q_ru} {label_ru} × {t_ru} ₽{k_ru} = {a_ru} ₽'
         if part.amount_without_coefficient is not None:
             without = part.amount_without_coefficient
             extra = part.amount - without
@@ -392,12 +415,11 @@ class _Calculation:
         previous, current = zone_volume.previous, zone_volume.current
         places = 0 if service.unit == 'kwh' else 3
         zone_en = f' ({zone})' if zone else ''
-        reading_en = (f'meter № {active.number}{zone_en}: '
-                      f'{fmt(previous.value, places)} → '
-                      f'{fmt(current.value, places)}')
+        readings_en = (f'{fmt(previous.value, places)} → '
+                       f'{fmt(current.value, places)}')
+        reading_en = f'meter № {active.number}{zone_en}: {readings_en}'
         reading_ru = (f'счётчик № {active.number}{zone_en}: '
-                      f'{fmt_ru(previous.value, places)} → '
-                      f'{fmt_ru(current.value, places)}')
+                      f'{to_ru(readings_en)}')
         inputs = {'meter': active.number, 'zone': zone,
                   'previous_reading': str(previous.value),
                   'current_reading': str(current.value),
@@ -604,7 +626,7 @@ class _Calculation:
         """ВО = ХВС + ГВС as billed, priced day by day at the ВО tariff."""
         groups: dict = {}
         for line in self.lines:
-            source = self.s.service(line.service)
+            source = self.services[line.service]
             if (source.resource not in Resource.WATER
                     or source.method == Method.COMMON_PROPERTY
                     or line.component == 'heat'
@@ -616,10 +638,11 @@ class _Calculation:
             def volume(span, values, pieces=pieces):
                 total = ZERO
                 for piece in pieces:
-                    covered = DaySpan(piece.date_from, piece.date_to)
-                    overlap = covered.overlap(span.start, span.end)
+                    overlap = days_inclusive(max(span.start, piece.date_from),
+                                             min(span.end, piece.date_to))
                     if overlap:
-                        total += piece.quantity * overlap / covered.days
+                        total += piece.quantity * overlap / days_inclusive(
+                            piece.date_from, piece.date_to)
                 return total
             self.price_volume(
                 service, volume, method=Method.SEWAGE, basis='',
@@ -632,7 +655,7 @@ class _Calculation:
 
     def labels(self, lines, lang):
         codes = sorted({line.service for line in lines})
-        services = [self.s.service(code) for code in codes]
+        services = [self.services[code] for code in codes]
         return [s.label_ru if lang == 'ru' else s.label_en
                 for s in services]
 

@@ -106,15 +106,14 @@ def counts_in_period(meter: Meter, period: Period) -> bool:
     1st day of the month after commissioning)."""
     if meter.installed_on is None:
         return True
-    return Period.of(meter.installed_on) < period
+    # Period.of(meter.installed_on) < period, without making the Period.
+    return meter.installed_on < period.start
 
 
-def _zone_readings(meter: Meter, zone: str, cutoff_day: int):
-    initial = [(Period.of(r.taken_on), r) for r in meter.initial_readings
-               if r.zone == zone]
-    regular = [(reading_period(r, cutoff_day), r) for r in meter.readings
-               if r.zone == zone]
-    return initial, regular
+def _regular_readings(meter: Meter, zone: str, cutoff_day: int):
+    """(period, reading) of the zone's readings."""
+    return [(reading_period(r, cutoff_day), r) for r in meter.readings
+            if r.zone == zone]
 
 
 def previous_reading(meter: Meter, zone: str, period: Period,
@@ -129,30 +128,31 @@ def previous_reading(meter: Meter, zone: str, period: Period,
     readings of that month are skipped; with the ``split_by_days`` policy
     they were billed and are the starting point.
     """
-    initial, regular = _zone_readings(meter, zone, cutoff_day)
     return _previous_reading(
-        meter, initial, regular, period, use_commissioning_month)
+        meter, zone, _regular_readings(meter, zone, cutoff_day), period,
+        use_commissioning_month)
 
 
-def _previous_reading(meter, initial, regular, period,
+def _previous_reading(meter, zone, regular, period,
                       use_commissioning_month):
-    first = None
+    commissioned = None
     if meter.installed_on is not None and not use_commissioning_month:
-        first = Period.of(meter.installed_on).next()
+        commissioned = Period.of(meter.installed_on)
     candidates = [(p, r) for p, r in regular
-                  if p < period and (first is None or p >= first)]
+                  if p < period and (commissioned is None or p > commissioned)]
     if candidates:
         return max(candidates, key=lambda item: (item[0], item[1].taken_on))
-    if initial:
-        return initial[-1]
+    act = [r for r in meter.initial_readings if r.zone == zone]
+    if act:
+        return Period.of(act[-1].taken_on), act[-1]
     return None
 
 
 def current_reading(meter: Meter, zone: str, period: Period,
                     cutoff_day: int = 25) -> Reading | None:
     """The last reading accepted for ``period``."""
-    _, regular = _zone_readings(meter, zone, cutoff_day)
-    return _current_reading(regular, period)
+    return _current_reading(_regular_readings(meter, zone, cutoff_day),
+                            period)
 
 
 def _current_reading(regular, period):
@@ -191,12 +191,12 @@ def zone_volume(meter: Meter, zone: str, period: Period,
 
 
 def _zone_volume(meter, zone, period, cutoff_day, use_commissioning_month):
-    initial, regular = _zone_readings(meter, zone, cutoff_day)
+    regular = _regular_readings(meter, zone, cutoff_day)
     current = _current_reading(regular, period)
     if current is None:
         return None
     previous = _previous_reading(
-        meter, initial, regular, period, use_commissioning_month)
+        meter, zone, regular, period, use_commissioning_month)
     if previous is None:
         return None
     previous_period, previous_value = previous

@@ -43,6 +43,22 @@ class PricedPart:
     values: dict
     whole_period: bool
 
+    @classmethod
+    def of(cls, span: DaySpan, quantity: Decimal, tariff: Decimal,
+           coefficient: Decimal, exact: Decimal, amount: Decimal,
+           amount_without_coefficient: Decimal | None, values: dict,
+           whole_period: bool) -> PricedPart:
+        """The same part as ``PricedPart(...)``, built in one step instead
+        of field by field through the frozen ``__init__`` (a part per row
+        of every account)."""
+        part = object.__new__(cls)
+        part.__dict__.update(
+            span=span, quantity=quantity, tariff=tariff,
+            coefficient=coefficient, exact=exact, amount=amount,
+            amount_without_coefficient=amount_without_coefficient,
+            values=values, whole_period=whole_period)
+        return part
+
 
 def price_by_days(period: Period, tariff: Timeline,
                   quantity: Callable[[DaySpan, dict], Decimal],
@@ -56,9 +72,14 @@ def price_by_days(period: Period, tariff: Timeline,
     ``quantity(span, values)`` returns the exact quantity of a part; the
     values dict holds the extra parameters in force on that part.
     """
-    span = span or DaySpan(period.start, period.end)
-    names = list(extra or {})
-    timelines = [tariff] + [extra[name] for name in names]
+    if span:
+        start, end = span.start, span.end
+    else:
+        start, end = period.start, period.end
+    names = list(extra) if extra else []
+    timelines = [tariff]
+    if names:
+        timelines += [extra[name] for name in names]
     if coefficient is not None and k_change_split == 'by_days':
         timelines.append(coefficient)
         fixed_k = None
@@ -68,16 +89,17 @@ def price_by_days(period: Period, tariff: Timeline,
     else:
         fixed_k = ONE
     parts = []
-    segments = split_by_changes(span.start, span.end, timelines)
+    segments = split_by_changes(start, end, timelines)
+    alone = len(segments) == 1
     for segment in segments:
-        values = dict(zip(names, segment.values[1:1 + len(names)]))
+        values = (dict(zip(names, segment.values[1:1 + len(names)]))
+                  if names else {})
         k = fixed_k if fixed_k is not None else Decimal(segment.values[-1])
         price = Decimal(segment.values[0])
         amount_quantity = quantity(segment.span, values)
         exact = amount_quantity * price * k
         without = money(amount_quantity * price) if k != ONE else None
-        parts.append(PricedPart(
+        parts.append(PricedPart.of(
             segment.span, amount_quantity, price, k, exact, money(exact),
-            without, values,
-            segment.span.days == period.days and len(segments) == 1))
+            without, values, alone and segment.span.days == period.days))
     return parts
