@@ -22,7 +22,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import bulk, compute_workers
 from .building_pass import BuildingPass
-from .bulk import as_date, as_decimal, as_money
+from .bulk import as_date, as_decimal, as_money, in_slices, where_in
 from .chunking import batches
 from .engine.calculate import calculate
 from .engine.lines import Basis, ChargeLine, Kind
@@ -84,6 +84,44 @@ class CreditSum(NamedTuple):
     service: object
     kind: str
     amount: Decimal
+
+
+class ChargeTotals:
+    """The receivable of each (personal account, penalty method or '') and
+    the credit of each (service id, kind) of charge rows, as post sums
+    them: kept on a chunk so that posting a city does not sum its million
+    charges again."""
+
+    def __init__(self, receivables=None, credits=None):
+        self.receivables = defaultdict(Decimal, receivables or {})
+        self.credits = defaultdict(Decimal, credits or {})
+
+    def add(self, columns, values):
+        "Add the rows (values in the order of columns, service ids)"
+        account, kind, method, service, amount = map(columns.index, [
+                'account', 'kind', 'method', 'service', 'amount'])
+        for row in values:
+            penalty = ''
+            if row[kind] == 'penalty':
+                penalty = row[method] if row[method] is not None else (
+                    'penalty')
+            self.receivables[row[account], penalty] += row[amount]
+            self.credits[row[service], row[kind]] += row[amount]
+
+    def dumps(self):
+        return json.dumps({
+                'receivables': [[a, p, str(v)]
+                    for (a, p), v in sorted(self.receivables.items())],
+                'credits': [[s, k, str(v)]
+                    for (s, k), v in sorted(self.credits.items())],
+                })
+
+    @classmethod
+    def loads(cls, text):
+        data = json.loads(text)
+        return cls(
+            {(a, p): as_money(Decimal(v)) for a, p, v in data['receivables']},
+            {(s, k): as_money(Decimal(v)) for s, k, v in data['credits']})
 
 
 def month_end(date):
@@ -450,8 +488,46 @@ class Run(Workflow, ModelSQL, ModelView):
 
     def charge_sums(self):
         """({building id: [ReceivableSum]}, {building id: [CreditSum]}):
-        the run's charges summed with SQL by personal account and by
-        service."""
+        the run's charges summed by personal account and by service, as
+        its chunks added them up when they wrote them (else with SQL)."""
+        if self.chunks and all(c.totals for c in self.chunks):
+            return self.chunk_sums()
+        return self.summed_charges()
+
+    def chunk_sums(self):
+        "charge_sums from the totals of the chunks"
+        pool = Pool()
+        Service = pool.get('housing.service')
+        account = pool.get('housing.account').__table__()
+        cursor = Transaction().connection.cursor()
+        receivables, credits = defaultdict(list), defaultdict(list)
+        credit_rows = []
+        for chunk in self.chunks:
+            totals = ChargeTotals.loads(chunk.totals)
+            receivables[chunk.building.id] = [
+                ReceivableSum(account_id, None, penalty, amount)
+                for (account_id, penalty), amount
+                in totals.receivables.items()]
+            credit_rows.extend((chunk.building.id, service, kind, amount)
+                for (service, kind), amount in totals.credits.items())
+        numbers = {}
+        ids = {r.account for sums in receivables.values() for r in sums}
+        for sub_ids in in_slices(sorted(ids)):
+            cursor.execute(*account.select(account.id, account.number,
+                    where=where_in(account.id, sub_ids)))
+            numbers.update(cursor)
+        for building, sums in receivables.items():
+            receivables[building] = [r._replace(number=numbers[r.account])
+                for r in sums]
+        services = {s.id: s for s in Service.browse(
+                list({r[1] for r in credit_rows}))}
+        for building, service, kind, amount in credit_rows:
+            credits[building].append(
+                CreditSum(services[service], kind, amount))
+        return receivables, credits
+
+    def summed_charges(self):
+        "charge_sums with SQL (the runs computed before chunks had totals)"
         pool = Pool()
         Service = pool.get('housing.service')
         charge = pool.get('housing.charge').__table__()
@@ -604,12 +680,13 @@ class Run(Workflow, ModelSQL, ModelView):
         cursor.execute(*query)
         return [i for i, in cursor]
 
-    def compute_charges(self, buildings=None, shared=None):
+    def compute_charges(self, buildings=None, shared=None, totals=None):
         """Charge the month, the penalties and the recalculations of the
         accounts of buildings (else of the scope); returns the
         recalculation requests it charged.
 
-        shared keeps the loaders between calls of one transaction."""
+        shared keeps the loaders between calls of one transaction; totals
+        (a ChargeTotals) adds up what is charged."""
         Account = Pool().get('housing.account')
         shared = {} if shared is None else shared
         ids = self.accounts(buildings)
@@ -617,12 +694,12 @@ class Run(Workflow, ModelSQL, ModelView):
         accounts = Account.browse(ids)
         for charges, anomalies in self.computed_chunks(
                 ids, shared, accounts):
-            self.insert_charges(charges, shared)
+            self.insert_charges(charges, shared, totals)
             self.insert_anomalies(anomalies)
         anomalies = []
         recalculations, requests = self.recalculation_rows(
             accounts, anomalies, shared)
-        self.insert_charges(recalculations, shared)
+        self.insert_charges(recalculations, shared, totals)
         self.insert_anomalies(anomalies)
         return requests
 
@@ -878,12 +955,13 @@ class Run(Workflow, ModelSQL, ModelView):
         bulk.insert(Anomaly._table, columns, (
                 [row[c] for c in columns] for row in rows))
 
-    def insert_charges(self, rows, shared=None):
+    def insert_charges(self, rows, shared=None, totals=None):
         """Write the charge lines in bulk (COPY on PostgreSQL, multi-row
         INSERT on SQLite): the ORM's per-record create is too slow for a
         month of a city.
 
-        shared keeps the services' ids between calls of one transaction."""
+        shared keeps the services' ids between calls of one transaction;
+        totals (a ChargeTotals) adds up the rows."""
         pool = Pool()
         Charge = pool.get('housing.charge')
         Service = pool.get('housing.service')
@@ -909,6 +987,8 @@ class Run(Workflow, ModelSQL, ModelView):
                 row[index] = services[row[index]]
         self.lock_references(Charge, columns, values)
         bulk.insert(Charge._table, columns, values)
+        if totals is not None:
+            totals.add(columns, values)
 
     @staticmethod
     def lock_references(Model, columns, values):
@@ -982,6 +1062,11 @@ class Chunk(ModelSQL, ModelView):
             ('failed', "Failed"),
             ], "State", required=True, readonly=True)
     error = fields.Text("Error", readonly=True)
+    totals = fields.Text(
+        "Totals", readonly=True,
+        help="What the chunk charged, summed as the run's move posts it: "
+        "the receivable of each personal account and the credit of each "
+        "service, written with the charges.")
 
     @classmethod
     def __setup__(cls):
@@ -1016,14 +1101,17 @@ class Chunk(ModelSQL, ModelView):
         # Nothing of an earlier attempt remains to be cleared: a chunk's
         # rows and its state commit together, and a failure rolls back to
         # the savepoint.
+        totals = ChargeTotals()
         with attempt('housing_accrual_chunk') as outcome:
-            requests = self.run.compute_charges([self.building], shared)
+            requests = self.run.compute_charges(
+                [self.building], shared, totals)
             self.claim(requests)
             fault_barrier(self.building.id)
         with without_check_access():
             self.write([self], {
                     'state': 'failed' if outcome.error else 'done',
                     'error': outcome.error,
+                    'totals': None if outcome.error else totals.dumps(),
                     })
 
     def claim(self, request_ids):

@@ -407,6 +407,40 @@ class HousingAccrualTestCase(HousingTestCase):
                     if c.account == accounts[0]))
 
     @with_transaction()
+    def test_chunk_totals(self):
+        "Post sums what the chunks added up, as SQL sums the charges"
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        Chunk = pool.get('housing.accrual.chunk')
+        company = create_company()
+        with set_company(company):
+            building, accounts = self.setup_building()
+            self.setup_ledger(company)
+            run, = Run.create([{'period': D(2026, 3, 1)}])
+            compute([run])
+
+            def sums(receivables, credits):
+                return ({b: sorted(r) for b, r in receivables.items()},
+                    {b: sorted((c.service.id, c.kind, c.amount) for c in cs)
+                        for b, cs in credits.items()})
+            self.assertTrue(all(c.totals for c in run.chunks))
+            self.assertEqual(
+                sums(*run.chunk_sums()), sums(*run.summed_charges()))
+            self.assertEqual(sums(*run.charge_sums()),
+                sums(*run.summed_charges()))
+            self.assertEqual(
+                sum(r.amount for rs in run.chunk_sums()[0].values()
+                    for r in rs), run.total)
+            # A run computed before the chunks kept totals posts from SQL.
+            Chunk.write(list(run.chunks), {'totals': None})
+            run = Run(run.id)
+            self.assertFalse(any(c.totals for c in run.chunks))
+            self.assertEqual(sums(*run.charge_sums()),
+                sums(*run.summed_charges()))
+            Run.post([run])
+            self.assertEqual(run.state, 'posted')
+
+    @with_transaction()
     def test_post_once(self):
         "A period and scope is posted once; a run with errors not at all"
         pool = Pool()
