@@ -391,6 +391,7 @@ class Run(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('posted')
     def post(cls, runs):
+        freeze_long_lived()
         specs = []
         for run in runs:
             run.check_postable()
@@ -493,6 +494,19 @@ class Run(Workflow, ModelSQL, ModelView):
         if self.chunks and all(c.totals for c in self.chunks):
             return self.chunk_sums()
         return self.summed_charges()
+
+    def charged_account_ids(self):
+        "The ids of the personal accounts the run charged"
+        if self.chunks and all(c.totals for c in self.chunks):
+            return sorted({account for c in self.chunks
+                    for account, _ in ChargeTotals.loads(
+                        c.totals).receivables})
+        charge = Pool().get('housing.charge').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*charge.select(
+                charge.account, where=charge.run == self.id,
+                group_by=[charge.account]))
+        return [a for a, in cursor]
 
     def chunk_sums(self):
         "charge_sums from the totals of the chunks"

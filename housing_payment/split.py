@@ -483,13 +483,4 @@ class Run(metaclass=PoolMeta):
         super().post(runs)
         with without_check_access():
             for run in runs:
-                consume_advances(run.company, run_account_ids(run))
-
-
-def run_account_ids(run):
-    charge = Pool().get('housing.charge').__table__()
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*charge.select(
-            charge.account, where=charge.run == run.id,
-            group_by=[charge.account]))
-    return [a for a, in cursor]
+                consume_advances(run.company, run.charged_account_ids())
