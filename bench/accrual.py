@@ -282,7 +282,7 @@ def run_month_workers(
         run_id = run.id
         transaction.commit()
     while True:
-        time.sleep(0.5)
+        time.sleep(0.2)
         workers.sample()
         with Transaction().start(database, admin, context=context,
                 readonly=True) as transaction:

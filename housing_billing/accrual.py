@@ -260,6 +260,17 @@ class Run(Workflow, ModelSQL, ModelView):
     def get_progress(cls, runs, name):
         """The share of building chunks computed (with SQL: the client asks
         again and again while a run of a city computes)."""
+        counts = cls.chunk_counts(runs)
+        result = {}
+        for run in runs:
+            total, done = counts.get(run.id, (0, 0))
+            result[run.id] = (done / total if total
+                else float(run.state in {'computed', 'posted'}))
+        return result
+
+    @classmethod
+    def chunk_counts(cls, runs):
+        "{run id: (number of chunks, number done)}, counted with SQL"
         chunk = Pool().get('housing.accrual.chunk').__table__()
         cursor = Transaction().connection.cursor()
         counts = {}
@@ -270,12 +281,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     group_by=[chunk.run]))
             counts.update((run, (total, done))
                 for run, total, done in cursor)
-        result = {}
-        for run in runs:
-            total, done = counts.get(run.id, (0, 0))
-            result[run.id] = (done / total if total
-                else float(run.state in {'computed', 'posted'}))
-        return result
+        return counts
 
     @classmethod
     def validate(cls, runs):
@@ -358,9 +364,15 @@ class Run(Workflow, ModelSQL, ModelView):
     @classmethod
     def update_state(cls, runs):
         "A computing run whose chunks are all done is computed."
-        finished = [r for r in cls.browse(runs)
-            if r.state == 'computing'
-            and all(c.state == 'done' for c in r.chunks)]
+        runs = cls.browse(runs)
+        # With SQL: a queued check follows every task of a city's run.
+        counts = cls.chunk_counts(runs)
+
+        def all_done(run):
+            chunks, done = counts.get(run.id, (0, 0))
+            return done == chunks
+        finished = [r for r in runs
+            if r.state == 'computing' and all_done(r)]
         if finished:
             cls.finish(finished)
 
@@ -1077,7 +1089,7 @@ class Chunk(ModelSQL, ModelView):
             ], "State", required=True, readonly=True)
     error = fields.Text("Error", readonly=True)
     totals = fields.Text(
-        "Totals", readonly=True,
+        "Totals", readonly=True, loading='lazy',
         help="What the chunk charged, summed as the run's move posts it: "
         "the receivable of each personal account and the credit of each "
         "service, written with the charges.")

@@ -208,27 +208,33 @@ class CommonHouse:
             normatives=self.normatives(snapshot))
 
     def policy(self, policy, building):
-        key = (policy, building.id)
-        if key not in self._policies:
-            self._policies[key] = dataclasses.replace(
-                policy,
-                soi_cap_by_normative=bool(building.soi_cap_by_normative),
-                soi_negative=building.soi_negative)
-        return self._policies[key]
+        # By identity, as service(): the snapshots share their policy.
+        key = (id(policy), building.id)
+        known = self._policies.get(key)
+        if known is None or known[0] is not policy:
+            known = self._policies[key] = (policy, dataclasses.replace(
+                    policy,
+                    soi_cap_by_normative=bool(building.soi_cap_by_normative),
+                    soi_negative=building.soi_negative))
+        return known[1]
 
     def service(self, service):
-        if service not in self._enriched:
+        # By identity: the loader gives every snapshot the same service
+        # objects, and hashing a frozen dataclass walks all its fields.
+        known = self._enriched.get(id(service))
+        if known is None or known[0] is not service:
             flags = self.services.get(service.code)
             if flags is not None:
-                self._enriched[service] = dataclasses.replace(
+                enriched = dataclasses.replace(
                     service,
                     two_component=flags.two_component,
                     soi_resource=(flags.soi_resource
                         if service.method == Method.COMMON_PROPERTY
                         else ''))
             else:
-                self._enriched[service] = service
-        return self._enriched[service]
+                enriched = service
+            known = self._enriched[id(service)] = (service, enriched)
+        return known[1]
 
     def normatives(self, snapshot):
         """The normatives with the common property normative also under the
