@@ -357,8 +357,14 @@ class Run(Workflow, ModelSQL, ModelView):
     def enqueue(cls, chunks):
         "Queue the chunks in tasks of about BATCH accounts."
         Chunk = Pool().get('housing.accrual.chunk')
-        for batch in batches(chunks, lambda c: c.run,
-                lambda c: c.accounts or 0, BATCH):
+        # Read, not browsed: the attributes of a city's 824 new chunks
+        # instantiated each of them again for every chunk.
+        values = {v['id']: v for v in Chunk.read(
+                [c.id for c in chunks], ['run', 'accounts'])}
+        runs = {r.id: r for r in cls.browse(
+                list({v['run'] for v in values.values()}))}
+        for batch in batches(chunks, lambda c: runs[values[c.id]['run']],
+                lambda c: values[c.id]['accounts'] or 0, BATCH):
             Chunk.__queue__.compute(batch)
 
     @classmethod
@@ -389,11 +395,11 @@ class Run(Workflow, ModelSQL, ModelView):
         premises = pool.get('housing.premises').__table__()
         cursor = Transaction().connection.cursor()
         buildings = defaultdict(int)
-        for sub_ids in grouped_slice(self.accounts(), 1000):
+        for sub_ids in in_slices(self.accounts()):
             cursor.execute(*account.join(premises,
                     condition=account.premises == premises.id
                     ).select(premises.building, Count(account.id),
-                    where=account.id.in_(list(sub_ids)),
+                    where=where_in(account.id, sub_ids),
                     group_by=[premises.building]))
             for building, count in cursor:
                 buildings[building] += count
