@@ -490,7 +490,22 @@ class Run(Workflow, ModelSQL, ModelView):
         payers = payers_at(
             {r.account for sums in receivables.values() for r in sums},
             date, self.company.id)
-        credit_keys, penalty_accounts = {}, {}
+        # What the lines need is read now: they are made while the COPY
+        # writes them (MoveSpec.lines), when no query may run.
+        for sums in receivables.values():
+            for receivable in sums:
+                if receivable.amount and receivable.account not in payers:
+                    raise AccrualError(gettext(
+                            'housing_billing.msg_accrual_no_payer',
+                            account=receivable.number,
+                            date=date.isoformat()))
+        credit_keys = {(c.service.id, c.kind): self.credit_key(c)
+            for sums in credits.values() for c in sums}
+        for ledger_account, _ in credit_keys.values():
+            ledger_account.code  # read now: the lines are sorted by it
+        penalty_accounts = {r.penalty: penalty_receivable(
+                    self.company, PENALTY_BASES.get(r.penalty, HOUSING)).id
+            for sums in receivables.values() for r in sums if r.penalty}
         for building in sorted(
                 Building.browse(list(receivables)),
                 key=lambda b: b.rec_name):
@@ -501,9 +516,9 @@ class Run(Workflow, ModelSQL, ModelView):
                     'housing_billing.msg_accrual_move_description',
                     period=self.period.strftime('%m.%Y'),
                     building=building.rec_name),
-                lines=tuple(self.move_lines(
-                        receivables[building.id], credits[building.id],
-                        date, payers, credit_keys, penalty_accounts)))
+                lines=self.move_lines(
+                    receivables[building.id], credits[building.id],
+                    date, payers, credit_keys, penalty_accounts))
 
     def charge_sums(self):
         """({building id: [ReceivableSum]}, {building id: [CreditSum]}):

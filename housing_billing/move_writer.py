@@ -14,6 +14,7 @@ so that the transactions that write them in parallel do not wait for one
 another on the period's strict sequence: only the posting draws numbers."""
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -45,12 +46,15 @@ class LineSpec:
 
 @dataclass(frozen=True)
 class MoveSpec:
-    "A move to post: ids of its company, journal and period; origin 'm,id'"
+    """A move to post: ids of its company, journal and period; origin 'm,id'.
+
+    lines are read once, while the COPY writes them: a generator may make
+    them then, without a query."""
     company: int
     journal: int
     period: int
     date: dt.date
-    lines: tuple
+    lines: Iterable
     origin: str | None = None
     description: str | None = None
 
@@ -80,8 +84,6 @@ class MoveWriter:
         specs = list(specs)
         if not specs:
             return []
-        for spec in specs:
-            self.check_spec(spec)
         self.check_periods(specs)
         pool = Pool()
         Move = pool.get('account.move')
@@ -103,13 +105,49 @@ class MoveWriter:
                 + written
                 for move_id, spec, number in zip(ids, specs, numbers)),
             stream=True)
-        bulk.insert(Line._table, LINE_COLUMNS, (
-                self.line_row(move_id, line)
-                for move_id, spec in zip(ids, specs)
-                for line in spec.lines), stream=True)
+        errors = []
+        bulk.insert(Line._table, LINE_COLUMNS,
+            self.line_rows(ids, specs, errors), stream=True)
+        if errors:
+            # Nothing of the moves is kept, as if they had been refused
+            # before the COPY (the lines go with their moves).
+            self.delete(ids)
+            message, values = errors[0]
+            raise MoveWriterError(gettext(message, **values))
         self.clear_cache()
         self.check_moves(ids)
         return ids
+
+    @staticmethod
+    def delete(move_ids):
+        "Delete the moves of move_ids and their lines."
+        pool = Pool()
+        move = pool.get('account.move').__table__()
+        line = pool.get('account.move.line').__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in bulk.in_slices(move_ids):
+            cursor.execute(*line.delete(
+                    where=bulk.where_in(line.move, sub_ids)))
+            cursor.execute(*move.delete(
+                    where=bulk.where_in(move.id, sub_ids)))
+
+    def line_rows(self, move_ids, specs, errors):
+        """The rows of the specs' lines, checked as they come (no query
+        while the COPY runs): the first error is put in errors and ends
+        the rows."""
+        for move_id, spec in zip(move_ids, specs):
+            empty = True
+            for line in spec.lines:
+                error = self.line_error(spec, line)
+                if error:
+                    errors.append(error)
+                    return
+                empty = False
+                yield self.line_row(move_id, line)
+            if empty:
+                errors.append(('housing_billing.msg_move_writer_empty', {
+                            'move': spec.description or spec.origin or ''}))
+                return
 
     def post(self, move_ids):
         """Post the draft moves of move_ids as account.move's post does:
@@ -159,21 +197,16 @@ class MoveWriter:
             return Date.today()
 
     @staticmethod
-    def check_spec(spec):
-        "Amounts in kopecks, one side each; no empty move."
-        if not spec.lines:
-            raise MoveWriterError(gettext(
-                    'housing_billing.msg_move_writer_empty',
-                    move=spec.description or spec.origin or ''))
-        for line in spec.lines:
-            amounts = (line.debit, line.credit)
-            if (any(a < 0 or a != a.quantize(CENT) for a in amounts)
-                    or (line.debit and line.credit)
-                    or not (line.debit or line.credit)):
-                raise MoveWriterError(gettext(
-                        'housing_billing.msg_move_writer_line_amounts',
-                        move=spec.description or spec.origin or '',
-                        debit=line.debit, credit=line.credit))
+    def line_error(spec, line):
+        """(message id, values) when the line's amounts are not kopecks on
+        one side, else None."""
+        amounts = (line.debit, line.credit)
+        if (any(a < 0 or a != a.quantize(CENT) for a in amounts)
+                or (line.debit and line.credit)
+                or not (line.debit or line.credit)):
+            return ('housing_billing.msg_move_writer_line_amounts', {
+                    'move': spec.description or spec.origin or '',
+                    'debit': line.debit, 'credit': line.credit})
 
     @staticmethod
     def check_periods(specs):
