@@ -499,13 +499,18 @@ class Run(Workflow, ModelSQL, ModelView):
                             'housing_billing.msg_accrual_no_payer',
                             account=receivable.number,
                             date=date.isoformat()))
-        credit_keys = {(c.service.id, c.kind): self.credit_key(c)
-            for sums in credits.values() for c in sums}
+        credit_keys = {}
+        for sums in credits.values():
+            for charge in sums:
+                memo = (charge.service.id, charge.kind)
+                if memo not in credit_keys:
+                    credit_keys[memo] = self.credit_key(charge)
         for ledger_account, _ in credit_keys.values():
             ledger_account.code  # read now: the lines are sorted by it
-        penalty_accounts = {r.penalty: penalty_receivable(
-                    self.company, PENALTY_BASES.get(r.penalty, HOUSING)).id
-            for sums in receivables.values() for r in sums if r.penalty}
+        penalty_accounts = {penalty: penalty_receivable(
+                    self.company, PENALTY_BASES.get(penalty, HOUSING)).id
+            for penalty in {r.penalty for sums in receivables.values()
+                for r in sums if r.penalty}}
         for building in sorted(
                 Building.browse(list(receivables)),
                 key=lambda b: b.rec_name):
