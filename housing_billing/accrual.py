@@ -274,10 +274,10 @@ class Run(Workflow, ModelSQL, ModelView):
         chunk = Pool().get('housing.accrual.chunk').__table__()
         cursor = Transaction().connection.cursor()
         counts = {}
-        for sub_ids in grouped_slice([r.id for r in runs]):
+        for sub_ids in in_slices([r.id for r in runs]):
             cursor.execute(*chunk.select(chunk.run, Count(chunk.id),
                     Sum(Case((chunk.state == 'done', 1), else_=0)),
-                    where=chunk.run.in_(list(sub_ids)),
+                    where=where_in(chunk.run, sub_ids),
                     group_by=[chunk.run]))
             counts.update((run, (total, done))
                 for run, total, done in cursor)
