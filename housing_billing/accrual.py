@@ -523,22 +523,31 @@ class Run(Workflow, ModelSQL, ModelView):
                     building=building.rec_name),
                 lines=self.move_lines(
                     receivables[building.id], credits[building.id],
-                    date, payers, credit_keys, penalty_accounts))
+                    payers, credit_keys, penalty_accounts))
 
     def charge_sums(self):
         """({building id: [ReceivableSum]}, {building id: [CreditSum]}):
         the run's charges summed by personal account and by service, as
         its chunks added them up when they wrote them (else with SQL)."""
-        if self.chunks and all(c.totals for c in self.chunks):
-            return self.chunk_sums()
+        totals = self.chunk_totals()
+        if totals is not None:
+            return self.chunk_sums(totals)
         return self.summed_charges()
+
+    def chunk_totals(self):
+        """{building id: ChargeTotals} of the run's chunks, None when one
+        of them has none (computed before the chunks kept them)."""
+        if not self.chunks or not all(c.totals for c in self.chunks):
+            return None
+        return {c.building.id: ChargeTotals.loads(c.totals)
+            for c in self.chunks}
 
     def charged_account_ids(self):
         "The ids of the personal accounts the run charged"
-        if self.chunks and all(c.totals for c in self.chunks):
-            return sorted({account for c in self.chunks
-                    for account, _ in ChargeTotals.loads(
-                        c.totals).receivables})
+        totals = self.chunk_totals()
+        if totals is not None:
+            return sorted({account for chunk in totals.values()
+                    for account, _ in chunk.receivables})
         charge = Pool().get('housing.charge').__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*charge.select(
@@ -546,22 +555,21 @@ class Run(Workflow, ModelSQL, ModelView):
                 group_by=[charge.account]))
         return [a for a, in cursor]
 
-    def chunk_sums(self):
-        "charge_sums from the totals of the chunks"
+    def chunk_sums(self, totals):
+        "charge_sums from the chunks' totals ({building id: ChargeTotals})"
         pool = Pool()
         Service = pool.get('housing.service')
         account = pool.get('housing.account').__table__()
         cursor = Transaction().connection.cursor()
         receivables, credits = defaultdict(list), defaultdict(list)
         credit_rows = []
-        for chunk in self.chunks:
-            totals = ChargeTotals.loads(chunk.totals)
-            receivables[chunk.building.id] = [
+        for building, chunk in totals.items():
+            receivables[building] = [
                 ReceivableSum(account_id, None, penalty, amount)
                 for (account_id, penalty), amount
-                in totals.receivables.items()]
-            credit_rows.extend((chunk.building.id, service, kind, amount)
-                for (service, kind), amount in totals.credits.items())
+                in chunk.receivables.items()]
+            credit_rows.extend((building, service, kind, amount)
+                for (service, kind), amount in chunk.credits.items())
         numbers = {}
         ids = {r.account for sums in receivables.values() for r in sums}
         for sub_ids in in_slices(sorted(ids)):
@@ -623,21 +631,17 @@ class Run(Workflow, ModelSQL, ModelView):
                 CreditSum(services[service], kind, as_money(amount)))
         return receivables, credits
 
-    def move_lines(self, receivables, credits, date, payers, credit_keys,
-            penalty_accounts=None):
+    def move_lines(self, receivables, credits, payers, credit_keys,
+            penalty_accounts):
         """The LineSpecs of a building: a receivable line per personal
         account (penalties on their own account), a credit line per
-        credit_key.
-
-        credit_keys memoizes credit_key by service and kind,
-        penalty_accounts the penalty receivable by penalty method."""
+        credit_key. Made without a query (get_moves reads what they need):
+        payers of the accounts, credit_keys by service id and kind, penalty
+        receivables by penalty method."""
         credit = defaultdict(Decimal)
         for charge in credits:
-            memo = (charge.service.id, charge.kind)
-            if memo not in credit_keys:
-                credit_keys[memo] = self.credit_key(charge)
-            credit[credit_keys[memo]] += charge.amount
-        penalty_accounts = {} if penalty_accounts is None else penalty_accounts
+            credit[credit_keys[charge.service.id, charge.kind]] += (
+                charge.amount)
 
         def line(amount, **values):
             return LineSpec(
@@ -648,16 +652,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 key=lambda r: (r.number, r.penalty)):
             if not receivable.amount:
                 continue
-            payer = payers.get(receivable.account)
-            if not payer:
-                raise AccrualError(gettext(
-                        'housing_billing.msg_accrual_no_payer',
-                        account=receivable.number, date=date.isoformat()))
-            if (receivable.penalty
-                    and receivable.penalty not in penalty_accounts):
-                penalty_accounts[receivable.penalty] = penalty_receivable(
-                    self.company, PENALTY_BASES.get(
-                        receivable.penalty, HOUSING)).id
+            payer = payers[receivable.account]
             yield line(receivable.amount,
                 account=(penalty_accounts[receivable.penalty]
                     if receivable.penalty else payer.receivable),
