@@ -1,5 +1,6 @@
 # This file is part of the housing billing suite. See the COPYRIGHT file at
 # the top level of this repository for copyright notices and license terms.
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -8,7 +9,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import NamedTuple
 
-from sql import Null
+from sql import For, Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 from trytond import backend, config
@@ -56,6 +57,10 @@ INPUTS_ENCODER = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, default=str)
 # The accounts a queue task computes: whole buildings, one savepoint each.
 BATCH = 2500
+# The accounts whose moves a queue task of Post writes (whole buildings):
+# a tenth of a core second for 1,000 accounts, about twenty tasks for a
+# city, so that two workers end together.
+POST_BATCH = 5000
 
 KINDS = [
     ('charge', "Charge"),
@@ -153,6 +158,7 @@ class Run(Workflow, ModelSQL, ModelView):
             ('draft', "Draft"),
             ('computing', "Computing"),
             ('computed', "Computed"),
+            ('posting', "Posting"),
             ('posted', "Posted"),
             ('cancelled', "Cancelled"),
             ], "State", readonly=True, required=True, sort=False)
@@ -195,7 +201,10 @@ class Run(Workflow, ModelSQL, ModelView):
             ('computing', 'cancelled'),
             ('computed', 'cancelled'),
             ('cancelled', 'draft'),
-            ('computed', 'posted'),
+            ('computed', 'posting'),
+            ('posting', 'posted'),
+            ('posting', 'draft'),
+            ('posting', 'cancelled'),
             }
         cls._buttons.update({
                 'compute': {
@@ -204,13 +213,13 @@ class Run(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 'resume': {
-                    'invisible': Eval('state') != 'computing',
+                    'invisible': ~Eval('state').in_(['computing', 'posting']),
                     'icon': 'tryton-refresh',
                     'depends': ['state'],
                     },
                 'draft': {
                     'invisible': ~Eval('state').in_(
-                        ['computing', 'computed', 'cancelled']),
+                        ['computing', 'computed', 'posting', 'cancelled']),
                     'icon': 'tryton-back',
                     'depends': ['state'],
                     },
@@ -221,7 +230,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     },
                 'cancel': {
                     'invisible': ~Eval('state').in_(
-                        ['draft', 'computing', 'computed']),
+                        ['draft', 'computing', 'computed', 'posting']),
                     'icon': 'tryton-cancel',
                     'depends': ['state'],
                     },
@@ -258,29 +267,34 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_progress(cls, runs, name):
-        """The share of building chunks computed (with SQL: the client asks
-        again and again while a run of a city computes)."""
+        """The share of building chunks computed, or written to the ledger
+        while the run posts (with SQL: the client asks again and again
+        while a run of a city computes)."""
         counts = cls.chunk_counts(runs)
         result = {}
         for run in runs:
-            total, done = counts.get(run.id, (0, 0))
+            total, computed, posted = counts.get(run.id, (0, 0, 0))
+            done = posted if run.state == 'posting' else computed
             result[run.id] = (done / total if total
                 else float(run.state in {'computed', 'posted'}))
         return result
 
     @classmethod
     def chunk_counts(cls, runs):
-        "{run id: (number of chunks, number done)}, counted with SQL"
+        """{run id: (number of chunks, number computed, number posted)},
+        counted with SQL"""
         chunk = Pool().get('housing.accrual.chunk').__table__()
         cursor = Transaction().connection.cursor()
         counts = {}
         for sub_ids in in_slices([r.id for r in runs]):
             cursor.execute(*chunk.select(chunk.run, Count(chunk.id),
-                    Sum(Case((chunk.state == 'done', 1), else_=0)),
+                    Sum(Case((chunk.state.in_(['done', 'posted']), 1),
+                            else_=0)),
+                    Sum(Case((chunk.state == 'posted', 1), else_=0)),
                     where=where_in(chunk.run, sub_ids),
                     group_by=[chunk.run]))
-            counts.update((run, (total, done))
-                for run, total, done in cursor)
+            counts.update((run, (total, computed, posted))
+                for run, total, computed, posted in cursor)
         return counts
 
     @classmethod
@@ -297,8 +311,11 @@ class Run(Workflow, ModelSQL, ModelView):
         super().check_modification(
             mode, runs, values=values, external=external)
         if mode == 'write':
+            # A posting run only moves on (posted) or back (draft, cancel).
+            frozen = ({'posting', 'posted'} if set(values or {}) - {'state'}
+                else {'posted'})
             for run in runs:
-                if run.state == 'posted':
+                if run.state in frozen:
                     raise AccessError(gettext(
                             'housing_billing.msg_accrual_modify_posted',
                             run=run.rec_name))
@@ -306,7 +323,7 @@ class Run(Workflow, ModelSQL, ModelView):
     @classmethod
     def delete(cls, runs):
         for run in runs:
-            if run.state == 'posted':
+            if run.state in {'posting', 'posted'}:
                 raise AccessError(gettext(
                         'housing_billing.msg_accrual_delete_posted',
                         run=run.rec_name))
@@ -348,9 +365,13 @@ class Run(Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def resume(cls, runs):
-        "Compute again the chunks that failed or never ran."
-        cls.enqueue([c for run in runs for c in run.chunks
-                if c.state != 'done'])
+        """Compute again the chunks that failed or never ran; while the run
+        posts, write again the moves of the chunks that failed or never
+        ran, or finish the posting (and say why it cannot)."""
+        cls.enqueue([c for run in runs if run.state == 'computing'
+                for c in run.chunks if c.state != 'done'])
+        cls.enqueue_posting([c for run in runs if run.state == 'posting'
+                for c in run.chunks if c.state == 'done'])
         cls.update_state(runs)
 
     @classmethod
@@ -368,19 +389,46 @@ class Run(Workflow, ModelSQL, ModelView):
             Chunk.__queue__.compute(batch)
 
     @classmethod
+    def enqueue_posting(cls, chunks):
+        "Queue the writing of the chunks' moves, whole buildings a task."
+        Chunk = Pool().get('housing.accrual.chunk')
+        for batch in batches(chunks, lambda c: c.run,
+                lambda c: c.accounts or 0, POST_BATCH):
+            Chunk.__queue__.post(batch)
+
+    @classmethod
     def update_state(cls, runs):
-        "A computing run whose chunks are all done is computed."
+        """A computing run whose chunks are all done is computed; a posting
+        run whose chunks have all written their moves is posted."""
         runs = cls.browse(runs)
         # With SQL: a queued check follows every task of a city's run.
         counts = cls.chunk_counts(runs)
+        computed, posted = [], []
+        for run in runs:
+            total, done, moved = counts.get(run.id, (0, 0, 0))
+            if run.state == 'computing' and done == total:
+                computed.append(run)
+            elif run.state == 'posting' and moved == total:
+                posted.append(run)
+        if computed:
+            cls.finish(computed)
+        if posted:
+            cls.lock_to_finish(posted)
+            cls.finish_posting(posted)
 
-        def all_done(run):
-            chunks, done = counts.get(run.id, (0, 0))
-            return done == chunks
-        finished = [r for r in runs
-            if r.state == 'computing' and all_done(r)]
-        if finished:
-            cls.finish(finished)
+    @classmethod
+    def lock_to_finish(cls, runs):
+        """Wait for another transaction that finishes the runs: the checks
+        queued after the last two tasks may run side by side, and the
+        second is then retried (it sees the runs posted) rather than doing
+        the same work until its commit fails."""
+        if backend.name != 'postgresql':
+            return
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=table.id.in_([r.id for r in runs]),
+                for_=For('UPDATE')))
 
     @classmethod
     @Workflow.transition('computed')
@@ -407,20 +455,52 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('posted')
+    @Workflow.transition('posting')
     def post(cls, runs):
-        freeze_long_lived()
-        specs = []
+        """Write each building's move in a queue task, as a draft (the
+        workers' tasks side by side, else one after the other once this
+        call commits); the last task's check numbers and posts them all
+        (finish_posting)."""
         for run in runs:
             run.check_postable()
-            specs.extend(run.get_moves())
+            # Made now, not by two tasks at once.
+            with without_check_access():
+                MoveWriter.check_periods([run.move_spec([])])
+        cls.enqueue_posting([c for run in runs for c in run.chunks])
+        # Queued: the runs are posting only once this call returns (a run
+        # without account has no chunk to check it).
+        cls.__queue__.update_state(runs)
+
+    @classmethod
+    @Workflow.transition('posted')
+    def finish_posting(cls, runs):
+        """The moves of the runs, written as drafts building by building,
+        numbered in the order of the buildings and posted; the ledger
+        checked against the runs."""
         # The button is the accountants'; the ledger is written on their
         # behalf, not through their own rights on account.move.
         with without_check_access():
-            MoveWriter().write(specs)
+            MoveWriter().post(
+                [m for run in runs for m in run.draft_move_ids()])
         for run in runs:
             run.check_ledger()
         cls.close_recalculations(runs)
+
+    def draft_move_ids(self):
+        "The ids of the run's draft moves, by building as they are numbered"
+        chunks = sorted((c for c in self.chunks if c.move),
+            key=lambda c: c.building.rec_name)
+        return [c.move.id for c in chunks if c.move.state == 'draft']
+
+    def write_moves(self, buildings):
+        """Write the moves of the buildings (ids) as drafts; return
+        {building id: move id}."""
+        freeze_long_lived()
+        moves = list(self.building_moves(buildings))
+        # As for Post: on the accountants' behalf.
+        with without_check_access():
+            ids = MoveWriter().write([m for _, m in moves], post=False)
+        return {building: move for (building, _), move in zip(moves, ids)}
 
     @classmethod
     def close_recalculations(cls, runs):
@@ -441,6 +521,7 @@ class Run(Workflow, ModelSQL, ModelView):
         Request = pool.get('housing.recalculation')
         run_ids = [r.id for r in runs]
         cursor = Transaction().connection.cursor()
+        cls.delete_draft_moves(runs)
         with without_check_access():
             Request.write(Request.search([
                         ('run', 'in', run_ids),
@@ -453,6 +534,18 @@ class Run(Workflow, ModelSQL, ModelView):
                 cursor.execute(*table.delete(
                         where=table.run.in_(list(sub_ids))))
 
+    @classmethod
+    def delete_draft_moves(cls, runs):
+        "The moves a posting run wrote before it was set back."
+        move = Pool().get('account.move').__table__()
+        cursor = Transaction().connection.cursor()
+        origins = [str(r) for r in runs]
+        for sub_origins in grouped_slice(origins, 1000):
+            cursor.execute(*move.select(move.id,
+                    where=move.origin.in_(list(sub_origins))
+                    & (move.state == 'draft')))
+            MoveWriter.delete([i for i, in cursor])
+
     def check_postable(self):
         errors = [a for a in self.anomalies if a.severity == 'error']
         if errors:
@@ -463,7 +556,7 @@ class Run(Workflow, ModelSQL, ModelView):
         for other in self.search([
                     ('company', '=', self.company.id),
                     ('period', '=', self.period),
-                    ('state', '=', 'posted'),
+                    ('state', 'in', ['posting', 'posted']),
                     ('id', '!=', self.id),
                     ]):
             mine = {b.id for b in self.buildings}
@@ -473,11 +566,10 @@ class Run(Workflow, ModelSQL, ModelView):
                         'housing_billing.msg_accrual_posted_twice',
                         run=self.rec_name, other=other.rec_name))
 
-    def get_moves(self):
-        "One move per building: receivables per account, revenue per service."
+    def move_spec(self, lines, description=None):
+        "The MoveSpec of a move of the run"
         pool = Pool()
         Period = pool.get('account.period')
-        Building = pool.get('housing.building')
         Configuration = pool.get('housing.configuration')
         journal = Configuration(1).accrual_journal
         if not journal:
@@ -486,7 +578,22 @@ class Run(Workflow, ModelSQL, ModelView):
                     run=self.rec_name))
         date = month_end(self.period)
         period = Period.find(self.company, date=date)
-        receivables, credits = self.charge_sums()
+        return MoveSpec(
+            company=self.company.id, journal=journal.id, period=period.id,
+            date=date, origin=str(self), description=description,
+            lines=lines)
+
+    def get_moves(self, buildings=None):
+        """One move per building (of buildings, ids, else of the run):
+        receivables per account, revenue per service."""
+        return [spec for _, spec in self.building_moves(buildings)]
+
+    def building_moves(self, buildings=None):
+        """[(building id, MoveSpec)] of the buildings (ids, else those of
+        the run) by name"""
+        Building = Pool().get('housing.building')
+        date = month_end(self.period)
+        receivables, credits = self.charge_sums(buildings)
         payers = payers_at(
             {r.account for sums in receivables.values() for r in sums},
             date, self.company.id)
@@ -511,36 +618,41 @@ class Run(Workflow, ModelSQL, ModelView):
                     self.company, PENALTY_BASES.get(penalty, HOUSING)).id
             for penalty in {r.penalty for sums in receivables.values()
                 for r in sums if r.penalty}}
-        for building in sorted(
+        spec = self.move_spec(())
+        return [(building.id, dataclasses.replace(spec,
+                    lines=self.move_lines(
+                        receivables[building.id], credits[building.id],
+                        payers, credit_keys, penalty_accounts),
+                    description=gettext(
+                        'housing_billing.msg_accrual_move_description',
+                        period=self.period.strftime('%m.%Y'),
+                        building=building.rec_name)))
+            for building in sorted(
                 Building.browse(list(receivables)),
-                key=lambda b: b.rec_name):
-            yield MoveSpec(
-                company=self.company.id, journal=journal.id,
-                period=period.id, date=date, origin=str(self),
-                description=gettext(
-                    'housing_billing.msg_accrual_move_description',
-                    period=self.period.strftime('%m.%Y'),
-                    building=building.rec_name),
-                lines=self.move_lines(
-                    receivables[building.id], credits[building.id],
-                    payers, credit_keys, penalty_accounts))
+                key=lambda b: b.rec_name)]
 
-    def charge_sums(self):
+    def charge_sums(self, buildings=None):
         """({building id: [ReceivableSum]}, {building id: [CreditSum]}):
-        the run's charges summed by personal account and by service, as
-        its chunks added them up when they wrote them (else with SQL)."""
-        totals = self.chunk_totals()
+        the charges of the buildings (ids, else of the whole run) summed
+        by personal account and by service, as the run's chunks added them
+        up when they wrote them (else with SQL)."""
+        totals = self.chunk_totals(buildings)
         if totals is not None:
             return self.chunk_sums(totals)
-        return self.summed_charges()
+        return self.summed_charges(buildings)
 
-    def chunk_totals(self):
-        """{building id: ChargeTotals} of the run's chunks, None when one
-        of them has none (computed before the chunks kept them)."""
-        if not self.chunks or not all(c.totals for c in self.chunks):
+    def chunk_totals(self, buildings=None):
+        """{building id: ChargeTotals} of the run's chunks (of buildings,
+        ids), None when one of them has none (computed before the chunks
+        kept them)."""
+        Chunk = Pool().get('housing.accrual.chunk')
+        domain = [('run', '=', self.id)]
+        if buildings is not None:
+            domain.append(('building', 'in', list(buildings)))
+        chunks = Chunk.search(domain)
+        if not chunks or not all(c.totals for c in chunks):
             return None
-        return {c.building.id: ChargeTotals.loads(c.totals)
-            for c in self.chunks}
+        return {c.building.id: ChargeTotals.loads(c.totals) for c in chunks}
 
     def charged_account_ids(self):
         "The ids of the personal accounts the run charged"
@@ -586,7 +698,7 @@ class Run(Workflow, ModelSQL, ModelView):
                 CreditSum(services[service], kind, amount))
         return receivables, credits
 
-    def summed_charges(self):
+    def summed_charges(self, buildings=None):
         "charge_sums with SQL (the runs computed before chunks had totals)"
         pool = Pool()
         Service = pool.get('housing.service')
@@ -594,6 +706,9 @@ class Run(Workflow, ModelSQL, ModelView):
         account = pool.get('housing.account').__table__()
         cursor = Transaction().connection.cursor()
         receivables = defaultdict(list)
+        where = charge.run == self.id
+        if buildings is not None:
+            where &= charge.building.in_(list(buildings) or [-1])
         # Summed by PostgreSQL to (building, account, penalty) before the
         # join to the accounts: a tenth of the rows of a sum by kind and
         # method, and the join made once an account rather than once a
@@ -604,7 +719,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     Coalesce(charge.method, 'penalty')),
                 else_='').as_('penalty'),
             charge.amount,
-            where=charge.run == self.id)
+            where=where)
         sums = rows.select(
             rows.building, rows.account, rows.penalty,
             Sum(rows.amount).as_('amount'),
@@ -620,7 +735,7 @@ class Run(Workflow, ModelSQL, ModelView):
         cursor.execute(*charge.select(
                 charge.building, charge.service, charge.kind,
                 Sum(charge.amount),
-                where=charge.run == self.id,
+                where=where,
                 group_by=[charge.building, charge.service, charge.kind]))
         rows = cursor.fetchall()
         services = {s.id: s for s in Service.browse(
@@ -1092,7 +1207,8 @@ def freeze_long_lived():
 
 
 class Chunk(ModelSQL, ModelView):
-    "The accounts of one building in a run, computed in one transaction."
+    """The accounts of one building in a run, computed in one transaction;
+    then the building's move, written in one transaction."""
     __name__ = 'housing.accrual.chunk'
     __string__ = "Accrual Chunk"
 
@@ -1107,8 +1223,12 @@ class Chunk(ModelSQL, ModelView):
             ('pending', "Pending"),
             ('done', "Done"),
             ('failed', "Failed"),
+            ('posted', "Posted"),
             ], "State", required=True, readonly=True)
     error = fields.Text("Error", readonly=True)
+    move = fields.Many2One(
+        'account.move', "Move", readonly=True, ondelete='SET NULL',
+        help="The building's move, a draft until the whole run is posted.")
     totals = fields.Text(
         "Totals", readonly=True, loading='lazy',
         help="What the chunk charged, summed as the run's move posts it: "
@@ -1160,6 +1280,41 @@ class Chunk(ModelSQL, ModelView):
                     'error': outcome.error,
                     'totals': None if outcome.error else totals.dumps(),
                     })
+
+    @classmethod
+    def post(cls, chunks):
+        """Write the moves of the chunks of a task together; if that fails,
+        each on its own, so that only the buildings that cannot be posted
+        are left with their error (Resume writes them again)."""
+        Run = Pool().get('housing.accrual.run')
+        todo = defaultdict(list)
+        for chunk in chunks:
+            if chunk.state == 'done' and chunk.run.state == 'posting':
+                todo[chunk.run].append(chunk)
+        for run, group in todo.items():
+            if not cls.post_in_savepoint(run, group) and len(group) > 1:
+                for chunk in group:
+                    cls.post_in_savepoint(run, [chunk])
+        # As for compute: whether the run is posted is for a transaction
+        # that starts after this one commits.
+        Run.__queue__.update_state(list({c.run for c in chunks}))
+
+    @classmethod
+    def post_in_savepoint(cls, run, chunks):
+        """Write the buildings' moves as drafts, or leave nothing of them
+        and say why; return whether it worked."""
+        with attempt('housing_accrual_post') as outcome:
+            moves = run.write_moves([c.building.id for c in chunks])
+        with without_check_access():
+            if outcome.error:
+                cls.write(chunks, {'error': outcome.error})
+            else:
+                cls.write(*[a for c in chunks for a in ([c], {
+                                'state': 'posted',
+                                'error': None,
+                                'move': moves.get(c.building.id),
+                                })])
+        return not outcome.error
 
     def claim(self, request_ids):
         "The requests charged by the run, done when it is posted."

@@ -11,6 +11,7 @@ carries the personal account on its receivable line, so the account's
 balance, the reports and the run's ledger check see it as any other
 account. The act of services rendered (акт оказанных услуг) prints the
 invoice with its amount in words."""
+import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
@@ -28,7 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from trytond.i18n import gettext
-from trytond.model import ModelView, fields
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
 from trytond.tools import grouped_slice
@@ -40,6 +41,8 @@ from .bulk import as_decimal, as_money
 from .exceptions import LegalEntityError
 from .pdf import FONT, FONT_BOLD, format_date, format_number, register_fonts
 from .receivable import payers_at
+
+LATIN_ALNUM = re.compile('[0-9A-Za-z]+')
 
 CENT = Decimal('0.01')
 PRICE = Decimal('0.0001')
@@ -63,10 +66,9 @@ class Run(metaclass=PoolMeta):
         'account.invoice', 'housing_run', "Invoices", readonly=True)
 
     @classmethod
-    @ModelView.button
-    def post(cls, runs):
+    def finish_posting(cls, runs):
         cls.post_invoices(runs)
-        super().post(runs)
+        super().finish_posting(runs)
 
     def ledger_origins(self):
         return super().ledger_origins() + [
@@ -107,9 +109,9 @@ class Run(metaclass=PoolMeta):
         return {a: rows for a, rows in result.items()
             if sum(r[-1] for r in rows) > 0}
 
-    def charge_sums(self):
+    def charge_sums(self, buildings=None):
         "The bulk move leaves out what the invoices post."
-        receivables, credits = super().charge_sums()
+        receivables, credits = super().charge_sums(buildings)
         invoiced = self.invoiced_charges()
         if not invoiced:
             return receivables, credits
@@ -266,6 +268,16 @@ class Invoice(metaclass=PoolMeta):
         line = super()._get_move_line(date, amount)
         line.housing_account = self.housing_account
         return line
+
+    def _format_customer_payment_reference_creditor_reference(self, source):
+        # ISO 11649 references are Latin letters and digits: an invoice
+        # numbered in Cyrillic ("А-1") has none. Tryton's check digits fail
+        # on it, and with them the printing of the posted invoice.
+        number = self._customer_payment_reference_number_alnum(source)
+        if number and not LATIN_ALNUM.fullmatch(number):
+            return None
+        return super()._format_customer_payment_reference_creditor_reference(
+            source)
 
 
 class InvoiceLine(metaclass=PoolMeta):

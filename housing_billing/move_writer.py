@@ -151,20 +151,23 @@ class MoveWriter:
 
     def post(self, move_ids):
         """Post the draft moves of move_ids as account.move's post does:
-        their periods open, numbers drawn in the order of the ids, the
+        their periods open, numbers drawn in the order of move_ids, the
         post date."""
         Move = Pool().get('account.move')
         move = Move.__table__()
         cursor = Transaction().connection.cursor()
+        order = {}
+        for move_id in move_ids:
+            order.setdefault(move_id, len(order))
         moves = []
-        for sub_ids in bulk.in_slices(sorted(move_ids)):
+        for sub_ids in bulk.in_slices(sorted(order)):
             cursor.execute(*move.select(
                     move.id, move.company, move.journal, move.period,
                     move.date,
                     where=bulk.where_in(move.id, sub_ids)
                     & (move.state == 'draft')))
             moves.extend(cursor)
-        moves.sort()
+        moves.sort(key=lambda m: order[m[0]])
         specs = [MoveSpec(company=company, journal=journal, period=period,
                 date=bulk.as_date(date), lines=())
             for _, company, journal, period, date in moves]

@@ -479,8 +479,8 @@ class Run(metaclass=PoolMeta):
     __name__ = 'housing.accrual.run'
 
     @classmethod
-    def post(cls, runs):
-        super().post(runs)
+    def finish_posting(cls, runs):
+        super().finish_posting(runs)
         with without_check_access():
             for run in runs:
                 consume_advances(run.company, run.charged_account_ids())

@@ -19,6 +19,9 @@ from .tools import (
     create_premises,
     create_service,
 )
+from .tools import (
+    post as post_runs,
+)
 
 D = dt.date
 
@@ -169,8 +172,8 @@ def run_month(period, post=True):
     run, = Run.create([{'period': period}])
     compute([run])
     if post:
-        Run.post([run])
-    return run
+        post_runs([run])
+    return Run(run.id)
 
 
 def pay(account, date, amount, period=None, channel='bank',

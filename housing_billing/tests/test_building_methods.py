@@ -21,6 +21,7 @@ from .tools import (
     create_party,
     create_premises,
     create_service,
+    post,
 )
 
 D = dt.date
@@ -148,7 +149,7 @@ class BuildingMethodsTestCase(HousingTestCase):
         if errors:
             raise AssertionError(errors)
         if post:
-            Run.post([run])
+            post([run])
         return run
 
     @staticmethod
@@ -507,7 +508,6 @@ class BuildingMethodsTestCase(HousingTestCase):
         in twelve equal parts (Decree 480)"""
         pool = Pool()
         FiscalYear = pool.get('account.fiscalyear')
-        Run = pool.get('housing.accrual.run')
         Carried = pool.get('housing.soi.carried')
         company = create_company()
         with set_company(company):
@@ -566,7 +566,7 @@ class BuildingMethodsTestCase(HousingTestCase):
             line, = self.charges(january, account, 'HVS_SOI',
                 kind='recalculation')
             self.assertIn('часть 1 из 12', line.explanation_ru)
-            Run.post([january])
+            post([january])
 
             # February bills the second part; nothing is carried as a
             # negative balance by mistake.

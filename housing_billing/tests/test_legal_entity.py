@@ -38,6 +38,11 @@ class LegalEntityTestCase(LedgerTestCase):
             invoice, = run.invoices
             self.assertEqual(invoice.state, 'posted')
             self.assertEqual(invoice.type, 'out')
+            # Numbered in Cyrillic: no ISO 11649 reference, and Tryton's
+            # invoice report (cached when it is posted) prints.
+            self.assertTrue(invoice.number.startswith('А-'))
+            self.assertIsNone(invoice.customer_payment_reference)
+            self.assertTrue(invoice.invoice_report_cache)
             self.assertEqual(invoice.party, house.parties.romashka)
             self.assertEqual(invoice.housing_account, office)
             self.assertEqual(invoice.total_amount, Decimal('2100.00'))

@@ -14,7 +14,7 @@ from ..engine.params import Timeline
 from ..engine.periods import Period
 from ..loader import SnapshotLoader
 from . import test_accrual
-from .tools import HousingTestCase, compute, create_service
+from .tools import HousingTestCase, compute, create_service, post
 
 D = dt.date
 
@@ -126,7 +126,7 @@ class SnapshotLoaderTestCase(HousingTestCase):
             # February posted: its volumes are March's history.
             february, = Run.create([{'period': D(2026, 2, 1)}])
             compute([february])
-            Run.post([february])
+            post([february])
 
             snapshot = SnapshotLoader(company, Period(2026, 3)).load(
                 [metered.id])[metered.id]

@@ -14,7 +14,7 @@ from trytond.transaction import Transaction
 from ..exceptions import MoveWriterError
 from ..move_writer import MoveWriter
 from . import test_accrual
-from .tools import HousingTestCase, compute
+from .tools import HousingTestCase, compute, post
 
 D = dt.date
 # What differs between two moves whatever writes them.
@@ -96,7 +96,6 @@ class MoveWriterTestCase(HousingTestCase):
     def test_posted_run_for_tryton(self):
         "Tryton validates the moves and its ledger shows the run's totals"
         pool = Pool()
-        Run = pool.get('housing.accrual.run')
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
         Period = pool.get('account.period')
@@ -104,7 +103,7 @@ class MoveWriterTestCase(HousingTestCase):
         company = create_company()
         with set_company(company):
             run, accounts, revenue = self.computed_run(company)
-            Run.post([run])
+            post([run])
             moves = Move.search([('origin', '=', str(run))])
             lines = [line for move in moves for line in move.lines]
             Move._validate(moves)

@@ -56,7 +56,7 @@ class HousingRecalculationTestCase(HousingTestCase):
                     }])
         compute([run])
         if post:
-            Run.post([run])
+            post([run])
         return run
 
     @staticmethod

@@ -41,6 +41,13 @@ def compute(runs):
     run_queue()
 
 
+def post(runs):
+    "Post accrual runs to the end, building by building."
+    Run = Pool().get('housing.accrual.run')
+    Run.post(runs)
+    run_queue()
+
+
 def create_building(address="ул. Садовая, д. 1", areas=None):
     Building = Pool().get('housing.building')
     areas = areas or [(dt.date(2020, 1, 1), Decimal('1000'))]
