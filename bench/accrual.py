@@ -14,7 +14,8 @@ scratch tables. The transaction is rolled back unless --commit.
 
 With --workers N the run goes as in production: Compute commits the run
 and its queued tasks, N trytond-worker processes compute the chunks (each
-task in its own transaction), then Post runs and commits. The run stays in
+task in its own transaction), then Post commits and the workers write the
+buildings' moves, the last task's check posting them. The run stays in
 the database: use a copy (createdb -T bench_100k bench_100k_copy). The
 phases are then timed as a whole (compute until the last chunk is done,
 post) and the peak RSS is the largest of this process and the workers'.
@@ -127,6 +128,11 @@ def run_month(pool, period, commit):
             SECONDS['insert charges'], peak_rss_mib()[0]), flush=True)
     with phase('post (total)'):
         Run.post([run])
+        # Each building's move is written by a queue task, as compute's
+        # chunks: run here too.
+        while transaction.tasks:
+            Queue(transaction.tasks.pop(0)).run()
+        assert Run(run.id).state == 'posted', Run(run.id).state
     wall = time.perf_counter() - start
     SECONDS['peak RSS before the floor'] = peak_rss_mib()[0]
     rows = count_rows(run)
@@ -256,20 +262,44 @@ class WorkerPool:
 
 def run_progress(cursor, run_id):
     """(state of the run, number of its pending chunks, errors of its
-    failed chunks)"""
+    failed chunks): of their computation, or of their moves while the run
+    posts"""
     cursor.execute('SELECT state FROM housing_accrual_run WHERE id = %s',
         (run_id,))
     state, = cursor.fetchone()
     cursor.execute('SELECT state, error FROM housing_accrual_chunk '
-        "WHERE run = %s AND state != 'done'", (run_id,))
+        "WHERE run = %s AND state != 'posted'", (run_id,))
     rows = cursor.fetchall()
+    if state == 'posting':
+        pending = sum(1 for _, e in rows if not e)
+        return state, pending, [e for _, e in rows if e]
     pending = sum(1 for s, _ in rows if s == 'pending')
     return state, pending, [e for s, e in rows if s == 'failed']
 
 
+def wait_for(database, admin, context, workers, run_id, busy):
+    """Poll the run until it leaves the state busy (or a chunk fails and
+    none is pending); return its state and the errors of its chunks."""
+    from trytond.transaction import Transaction
+    while True:
+        time.sleep(0.2)
+        workers.sample()
+        with Transaction().start(database, admin, context=context,
+                readonly=True) as transaction:
+            cursor = transaction.connection.cursor()
+            workers.sample_backends(cursor)
+            # With SQL: reading the run's 824 chunks through the ORM twice
+            # a second took a seventh of a core from the workers.
+            state, pending, failed = run_progress(cursor, run_id)
+            # Every chunk done, the run moves on by the queued check that
+            # follows the last task: waited for too.
+            if state != busy or (failed and not pending):
+                return state, failed
+
+
 def run_month_workers(
-        pool, database, period, workers, admin, company, extras):
-    """Compute through the queue's workers, then post; both committed.
+        pool, database, period, workers, admin, company):
+    """Compute, then post, through the queue's workers; both committed.
     Returns (wall, rows, {phase: seconds})."""
     from trytond.transaction import Transaction
     Run = pool.get('housing.accrual.run')
@@ -281,27 +311,17 @@ def run_month_workers(
         Run.compute([run])
         run_id = run.id
         transaction.commit()
-    while True:
-        time.sleep(0.2)
-        workers.sample()
-        with Transaction().start(database, admin, context=context,
-                readonly=True) as transaction:
-            cursor = transaction.connection.cursor()
-            workers.sample_backends(cursor)
-            # With SQL: reading the run's 824 chunks through the ORM twice
-            # a second took a seventh of a core from the workers.
-            state, pending, failed = run_progress(cursor, run_id)
-            # Every chunk done, the run is computed by the queued check
-            # that follows the last task: waited for too.
-            if state != 'computing' or (failed and not pending):
-                break
+    state, failed = wait_for(
+        database, admin, context, workers, run_id, 'computing')
     assert state == 'computed' and not failed, (state, failed[:3])
     seconds['compute (total)'] = time.perf_counter() - start
     post_start = time.perf_counter()
-    with Transaction().start(database, admin, context=context,
-            **extras) as transaction:
+    with Transaction().start(database, admin, context=context) as transaction:
         Run.post([Run(run_id)])
         transaction.commit()
+    state, failed = wait_for(
+        database, admin, context, workers, run_id, 'posting')
+    assert state == 'posted' and not failed, (state, failed[:3])
     seconds['post (total)'] = time.perf_counter() - post_start
     wall = time.perf_counter() - start
     seconds['peak RSS before the floor'] = peak_rss_mib()[0]
@@ -351,7 +371,7 @@ def main(argv=None):
             workers.idle = sum(workers.cpu.values())
             wall, rows, seconds = run_month_workers(
                 pool, args.database, args.period, workers, admin.id,
-                company.id, extras)
+                company.id)
             workers.sample()
         finally:
             workers.stop()

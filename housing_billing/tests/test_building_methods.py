@@ -21,7 +21,9 @@ from .tools import (
     create_party,
     create_premises,
     create_service,
-    post,
+)
+from .tools import (
+    post as post_runs,
 )
 
 D = dt.date
@@ -149,7 +151,7 @@ class BuildingMethodsTestCase(HousingTestCase):
         if errors:
             raise AssertionError(errors)
         if post:
-            post([run])
+            post_runs([run])
         return run
 
     @staticmethod
@@ -566,7 +568,7 @@ class BuildingMethodsTestCase(HousingTestCase):
             line, = self.charges(january, account, 'HVS_SOI',
                 kind='recalculation')
             self.assertIn('часть 1 из 12', line.explanation_ru)
-            post([january])
+            post_runs([january])
 
             # February bills the second part; nothing is carried as a
             # negative balance by mistake.

@@ -19,6 +19,7 @@ from .tools import (
     create_premises,
     run_queue,
 )
+from .tools import post as post_runs
 
 D = dt.date
 
@@ -56,7 +57,7 @@ class HousingRecalculationTestCase(HousingTestCase):
                     }])
         compute([run])
         if post:
-            post([run])
+            post_runs([run])
         return run
 
     @staticmethod
