@@ -301,7 +301,7 @@ def run_month_workers(
         pool, database, period, workers, admin, company):
     """Compute, then post, through the queue's workers; both committed.
     Returns (wall, rows, {phase: seconds})."""
-    from trytond.transaction import Transaction
+    from trytond.transaction import Transaction, TransactionError
     Run = pool.get('housing.accrual.run')
     context = {'company': company, 'language': 'ru'}
     seconds = {}
@@ -316,9 +316,18 @@ def run_month_workers(
     assert state == 'computed' and not failed, (state, failed[:3])
     seconds['compute (total)'] = time.perf_counter() - start
     post_start = time.perf_counter()
-    with Transaction().start(database, admin, context=context) as transaction:
-        Run.post([Run(run_id)])
-        transaction.commit()
+    extras = {}
+    while True:
+        try:
+            with Transaction().start(database, admin, context=context,
+                    **extras) as transaction:
+                Run.post([Run(run_id)])
+                transaction.commit()
+        except TransactionError as error:
+            # The journal's period is made with its table locked.
+            error.fix(extras)
+            continue
+        break
     state, failed = wait_for(
         database, admin, context, workers, run_id, 'posting')
     assert state == 'posted' and not failed, (state, failed[:3])

@@ -121,6 +121,11 @@ class ChargeTotals:
                     for (s, k), v in sorted(self.credits.items())],
                 })
 
+    @staticmethod
+    def accounts(text):
+        "The ids of the personal accounts of dumps' text"
+        return {a for a, _, _ in json.loads(text)['receivables']}
+
     @classmethod
     def loads(cls, text):
         data = json.loads(text)
@@ -378,22 +383,27 @@ class Run(Workflow, ModelSQL, ModelView):
     def enqueue(cls, chunks):
         "Queue the chunks in tasks of about BATCH accounts."
         Chunk = Pool().get('housing.accrual.chunk')
-        # Read, not browsed: the attributes of a city's 824 new chunks
+        for batch in cls.chunk_batches(chunks, BATCH):
+            Chunk.__queue__.compute(batch)
+
+    @classmethod
+    def chunk_batches(cls, chunks, limit):
+        "The chunks in lists of about limit accounts, whole chunks, a run each"
+        Chunk = Pool().get('housing.accrual.chunk')
+        # Read, not browsed: the attributes of a city's 824 chunks
         # instantiated each of them again for every chunk.
         values = {v['id']: v for v in Chunk.read(
                 [c.id for c in chunks], ['run', 'accounts'])}
         runs = {r.id: r for r in cls.browse(
                 list({v['run'] for v in values.values()}))}
-        for batch in batches(chunks, lambda c: runs[values[c.id]['run']],
-                lambda c: values[c.id]['accounts'] or 0, BATCH):
-            Chunk.__queue__.compute(batch)
+        return batches(chunks, lambda c: runs[values[c.id]['run']],
+            lambda c: values[c.id]['accounts'] or 0, limit)
 
     @classmethod
     def enqueue_posting(cls, chunks):
         "Queue the writing of the chunks' moves, whole buildings a task."
         Chunk = Pool().get('housing.accrual.chunk')
-        for batch in batches(chunks, lambda c: c.run,
-                lambda c: c.accounts or 0, POST_BATCH):
+        for batch in cls.chunk_batches(chunks, POST_BATCH):
             Chunk.__queue__.post(batch)
 
     @classmethod
@@ -488,9 +498,19 @@ class Run(Workflow, ModelSQL, ModelView):
 
     def draft_move_ids(self):
         "The ids of the run's draft moves, by building as they are numbered"
-        chunks = sorted((c for c in self.chunks if c.move),
-            key=lambda c: c.building.rec_name)
-        return [c.move.id for c in chunks if c.move.state == 'draft']
+        pool = Pool()
+        Building = pool.get('housing.building')
+        chunk = pool.get('housing.accrual.chunk').__table__()
+        move = pool.get('account.move').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*chunk.join(move,
+                condition=chunk.move == move.id).select(
+                chunk.building, chunk.move,
+                where=(chunk.run == self.id) & (move.state == 'draft')))
+        moves = dict(cursor)
+        names = {b['id']: b['rec_name']
+            for b in Building.read(list(moves), ['rec_name'])}
+        return [moves[b] for b in sorted(moves, key=names.__getitem__)]
 
     def write_moves(self, buildings):
         """Write the moves of the buildings (ids) as drafts; return
@@ -645,21 +665,32 @@ class Run(Workflow, ModelSQL, ModelView):
         """{building id: ChargeTotals} of the run's chunks (of buildings,
         ids), None when one of them has none (computed before the chunks
         kept them)."""
-        Chunk = Pool().get('housing.accrual.chunk')
-        domain = [('run', '=', self.id)]
-        if buildings is not None:
-            domain.append(('building', 'in', list(buildings)))
-        chunks = Chunk.search(domain)
-        if not chunks or not all(c.totals for c in chunks):
+        texts = self.chunk_totals_texts(buildings)
+        if texts is None:
             return None
-        return {c.building.id: ChargeTotals.loads(c.totals) for c in chunks}
+        return {building: ChargeTotals.loads(text)
+            for building, text in texts.items()}
+
+    def chunk_totals_texts(self, buildings=None):
+        "chunk_totals as the chunks keep them (read with SQL, not parsed)"
+        chunk = Pool().get('housing.accrual.chunk').__table__()
+        cursor = Transaction().connection.cursor()
+        where = chunk.run == self.id
+        if buildings is not None:
+            where &= chunk.building.in_(list(buildings) or [-1])
+        cursor.execute(*chunk.select(chunk.building, chunk.totals,
+                where=where))
+        texts = dict(cursor)
+        if not texts or not all(texts.values()):
+            return None
+        return texts
 
     def charged_account_ids(self):
         "The ids of the personal accounts the run charged"
-        totals = self.chunk_totals()
-        if totals is not None:
-            return sorted({account for chunk in totals.values()
-                    for account, _ in chunk.receivables})
+        texts = self.chunk_totals_texts()
+        if texts is not None:
+            return sorted({account for text in texts.values()
+                    for account in ChargeTotals.accounts(text)})
         charge = Pool().get('housing.charge').__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*charge.select(
