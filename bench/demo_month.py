@@ -60,6 +60,11 @@ def bill(pool, period):
     if run.state != 'computed':
         raise SystemExit("demo: the run of %s is %s" % (period, run.state))
     Run.post([run])
+    # Each building's move is written by a queue task, as compute's chunks.
+    run_tasks(pool)
+    run = Run(run.id)
+    if run.state != 'posted':
+        raise SystemExit("demo: the run of %s is %s" % (period, run.state))
     return run
 
 

@@ -50,6 +50,10 @@ def accrue(pool, period, post=True):
     assert run.state == 'computed', (period, run.state)
     if post:
         Run.post([run])
+        # Each building's move is written by a queue task.
+        run_tasks(pool)
+        run = Run(run.id)
+        assert run.state == 'posted', (period, run.state)
     return run
 
 
