@@ -136,16 +136,17 @@ class Recalculation(ModelSQL, ModelView):
 
     @classmethod
     def billed_until(cls, company_id):
-        """The last period posted for the company, or that a run computes
-        or has computed, or None: a run's chunk may load the data before a
-        change commits and the run be posted without it; recomputing
-        unchanged data charges nothing."""
+        """The last period posted for the company, or that a run computes,
+        has computed or is posting, or None: a run's chunk may load the
+        data before a change commits and the run be posted without it;
+        recomputing unchanged data charges nothing."""
         Run = Pool().get('housing.accrual.run')
         run = Run.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*run.select(Max(run.period),
                 where=(run.company == company_id)
-                & run.state.in_(['computing', 'computed', 'posted'])))
+                & run.state.in_(
+                    ['computing', 'computed', 'posting', 'posted'])))
         period, = cursor.fetchone()
         return as_date(period)
 

@@ -159,7 +159,7 @@ class ChargeReportMixin(ReportFilterMixin):
     @classmethod
     def run_states(cls):
         if Transaction().context.get('include_computed'):
-            return ['posted', 'computed']
+            return ['posted', 'posting', 'computed']
         return ['posted']
 
     @classmethod

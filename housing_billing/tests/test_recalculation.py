@@ -349,6 +349,29 @@ class HousingRecalculationTestCase(HousingTestCase):
                         }])
             self.assertEqual(Request.search([]), [])
 
+    @with_transaction()
+    def test_change_while_posting_requests(self):
+        """Data of a period whose run is being posted makes a request: the
+        run's moves are written from what it computed"""
+        pool = Pool()
+        Run = pool.get('housing.accrual.run')
+        Absence = pool.get('housing.absence')
+        Request = pool.get('housing.recalculation')
+        company = create_company()
+        with set_company(company):
+            _, (_, account) = self.setup_posted(company, months=(1,))
+            february = self.accrue(D(2026, 2, 1))
+            Run.post([february])
+            self.assertEqual(Run(february.id).state, 'posting')
+            Absence.create([{
+                        'resident': account.residents[0].id,
+                        'reason': 'holiday',
+                        'date_from': D(2026, 2, 1),
+                        'date_to': D(2026, 2, 20),
+                        }])
+            request, = Request.search([])
+            self.assertEqual(request.period, D(2026, 2, 1))
+
 
 class HousingChunkTestCase(HousingTestCase):
     "Test accrual runs computed per building"

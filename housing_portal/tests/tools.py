@@ -73,6 +73,9 @@ def committed(function, *args):
                 data = function(*args)
             except TransactionError as error:
                 transaction.rollback()
+                # The tasks it queued went with it (trytond's dispatcher
+                # clears them too).
+                del transaction.tasks[:]
                 error.fix(extras)
                 continue
             transaction.commit()
