@@ -47,7 +47,7 @@ from .penalty import (
 )
 from .recalculation import REASON_ORDER
 from .receivable import payers_at
-from .savepoint import attempt
+from .savepoint import attempt, together_or_alone
 
 MONEY = (16, 2)
 CHUNK = 500
@@ -1323,9 +1323,8 @@ class Chunk(ModelSQL, ModelView):
             if chunk.state == 'done' and chunk.run.state == 'posting':
                 todo[chunk.run].append(chunk)
         for run, group in todo.items():
-            if not cls.post_in_savepoint(run, group) and len(group) > 1:
-                for chunk in group:
-                    cls.post_in_savepoint(run, [chunk])
+            together_or_alone(group,
+                lambda chunks: cls.post_in_savepoint(run, chunks))
         # As for compute: whether the run is posted is for a transaction
         # that starts after this one commits.
         Run.__queue__.update_state(list({c.run for c in chunks}))

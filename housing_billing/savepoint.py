@@ -36,3 +36,11 @@ def attempt(name):
         outcome.error = str(exception) or repr(exception)
     else:
         cursor.execute('RELEASE SAVEPOINT %s' % name)
+
+
+def together_or_alone(items, work):
+    """work(items), else work([item]) for each item: so that one item that
+    fails does not fail the others (work returns whether it worked)."""
+    if not work(items) and len(items) > 1:
+        for item in items:
+            work([item])

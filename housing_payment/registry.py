@@ -35,7 +35,7 @@ from housing_billing.bulk import (
 )
 from housing_billing.chunking import batches
 from housing_billing.payment import CHARGES, PURPOSES
-from housing_billing.savepoint import attempt
+from housing_billing.savepoint import attempt, together_or_alone
 
 from .exceptions import RegistryError, RegistryFormatError
 from .registry_format import (
@@ -706,9 +706,8 @@ class RegistryChunk(ModelSQL, ModelView):
             if chunk.state != 'done' and chunk.registry.state == 'posting':
                 todo[chunk.registry].append(chunk)
         for registry, group in todo.items():
-            if not cls.post_in_savepoint(registry, group) and len(group) > 1:
-                for chunk in group:
-                    cls.post_in_savepoint(registry, [chunk])
+            together_or_alone(group,
+                lambda chunks: cls.post_in_savepoint(registry, chunks))
         # Whether the registry is now posted is for a transaction that
         # starts after this one commits (as for the accrual's chunks).
         Registry.__queue__.update_state(list({c.registry for c in chunks}))
