@@ -36,6 +36,7 @@ from .loader import (
     account_buildings,
     billing_period,
     period_start,
+    posted_runs,
 )
 from .move_writer import LineSpec, MoveSpec, MoveWriter
 from .penalty import (
@@ -947,7 +948,8 @@ class Run(Workflow, ModelSQL, ModelView):
             lines = computed[account.id]
             charges.extend(self.charge_rows(
                     account, lines, building_of[account.id], period))
-            anomalies.extend(self.line_anomalies(account, lines))
+            anomalies.extend(self.line_anomalies(
+                    account, lines, building_of[account.id]))
         charges.extend(
             penalty_charge_rows(self, accounts, penalty_settings))
         return charges, anomalies
@@ -1044,11 +1046,13 @@ class Run(Workflow, ModelSQL, ModelView):
         Charge = pool.get('housing.charge')
         Service = pool.get('housing.service')
         charge = Charge.__table__()
-        run = self.__table__()
         service = Service.__table__()
         cursor = Transaction().connection.cursor()
         result = defaultdict(lambda: defaultdict(list))
         end = self.period
+        runs = sorted(posted_runs(self.company))
+        if not runs:
+            return result
         in_range = ((charge.period >= since) & (charge.period < end)
             | (charge.corrected_period >= since)
             & (charge.corrected_period < end))
@@ -1056,7 +1060,6 @@ class Run(Workflow, ModelSQL, ModelView):
             in_range &= service.code.in_(sorted(only))
         for sub_ids in grouped_slice(account_ids, 1000):
             cursor.execute(*charge
-                .join(run, condition=charge.run == run.id)
                 .join(service, condition=charge.service == service.id)
                 .select(charge.account, charge.period,
                     charge.corrected_period, charge.correction,
@@ -1064,7 +1067,7 @@ class Run(Workflow, ModelSQL, ModelView):
                     charge.unit, charge.tariff, charge.amount, charge.kind,
                     charge.component, charge.basis, charge.reason,
                     where=charge.account.in_(list(sub_ids))
-                    & (run.state == 'posted') & in_range
+                    & where_in(charge.run, runs) & in_range
                     & charge.kind.in_([Kind.CHARGE, Kind.RECALCULATION,
                             Kind.REDUCTION])))
             for (account, period, corrected, is_correction, code, method,
@@ -1081,26 +1084,29 @@ class Run(Workflow, ModelSQL, ModelView):
                         basis=basis or '', reason=reason or ''))
         return result
 
-    def anomaly(self, account, severity, message):
+    def anomaly(self, account, severity, message, building=None):
+        "An anomaly of account (of building, its building id)"
+        if building is None:
+            building = account.premises.building.id
         return {
-            'run': self.id, 'account': account.id,
-            'building': account.premises.building.id,
+            'run': self.id, 'account': account.id, 'building': building,
             'severity': severity, 'message': message,
             }
 
-    def line_anomalies(self, account, lines):
-        "What an accountant should look at before posting."
+    def line_anomalies(self, account, lines, building=None):
+        """What an accountant should look at before posting (building: the
+        account's building id)."""
         for line in lines:
             if line.basis == Basis.AVERAGE_B:
                 yield self.anomaly(account, 'warning', gettext(
                         'housing_billing.msg_accrual_missing_readings',
                         service=line.service,
-                        explanation=line.explanation_ru))
+                        explanation=line.explanation_ru), building)
             elif line.basis in Basis.AVERAGES:
                 yield self.anomaly(account, 'warning', gettext(
                         'housing_billing.msg_accrual_average',
                         service=line.service,
-                        explanation=line.explanation_ru))
+                        explanation=line.explanation_ru), building)
 
     def charge_row(self, account, line):
         return self.charge_rows(account, [line])[0]

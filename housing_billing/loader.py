@@ -216,6 +216,30 @@ def account_buildings(ids):
     return dict(fetch_in(query, ids))
 
 
+def history_start(first):
+    "The first month of the billed history of the month that starts on first"
+    return (first - dt.timedelta(days=31 * HISTORY_MONTHS)).replace(day=1)
+
+
+def posted_runs(company, since=None, before=None):
+    """{run id: period} of the company's posted runs (of the periods from
+    since to before, when given).
+
+    The charges are then filtered by these ids rather than joined to the
+    runs: the table of runs grows by a few rows a month, too few for
+    autovacuum to analyze it, and PostgreSQL then guesses that one run
+    matches and scans every charge of every run, not the accounts'."""
+    run = Pool().get('housing.accrual.run').__table__()
+    where = (run.company == company.id) & (run.state == 'posted')
+    if since is not None:
+        where &= run.period >= since
+    if before is not None:
+        where &= run.period < before
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*run.select(run.id, run.period, where=where))
+    return dict(cursor)
+
+
 def fetch_in(query_of, ids, size=1000):
     """The rows of query_of(slice of ids) over ids taken by slices, so that
     no query carries too many parameters."""
@@ -415,19 +439,18 @@ class SnapshotLoader:
         return {i: self.snapshot(chunk, rows[i]) for i in ids}
 
     @cached_property
+    def history_runs(self):
+        "{run id: period} of the company's runs posted in the history window"
+        first = period_start(self.period)
+        return posted_runs(self.company,
+            since=history_start(first), before=first)
+
+    @property
     def history_posted(self):
         "Whether a run of the company is posted in the history window"
-        run = Pool().get('housing.accrual.run').__table__()
-        first = period_start(self.period)
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*run.select(run.id,
-                where=(run.company == self.company.id)
-                & (run.state == 'posted')
-                & (run.period >= first - dt.timedelta(
-                        days=31 * HISTORY_MONTHS))
-                & (run.period < first),
-                limit=1))
-        return cursor.fetchone() is not None
+        since = period_start(self.period) - dt.timedelta(
+            days=31 * HISTORY_MONTHS)
+        return any(as_date(p) >= since for p in self.history_runs.values())
 
     def self_contained(self, codes):
         "Whether the services of codes are charged from the premises alone"
@@ -685,18 +708,18 @@ class SnapshotLoader:
         """{account id: {service code: [PeriodVolume]}} of the volumes
         charged in the months before the period, for the п. 59 average
         (of the services of codes: those of the meters)."""
-        pool = Pool()
-        charge = pool.get('housing.charge').__table__()
-        run = pool.get('housing.accrual.run').__table__()
+        charge = Pool().get('housing.charge').__table__()
         first = period_start(self.period)
-        since = (first - dt.timedelta(days=31 * HISTORY_MONTHS)).replace(
-            day=1)
+        since = history_start(first)
+        runs = sorted(self.history_runs)
+        if not runs or not ids:
+            return {}
         zones = sorted({z for names in ZONE_NAMES.values() for z in names})
         where = ((charge.period >= since) & (charge.period < first)
-            & (charge.kind == Kind.CHARGE) & (run.state == 'posted')
+            & (charge.kind == Kind.CHARGE) & where_in(charge.run, runs)
             & ((charge.component == Null) | charge.component.in_(zones)))
         if codes is not None:
-            if not codes or not ids:
+            if not codes:
                 return {}
             where &= charge.service.in_(sorted(
                     i for i, s in self.services.items() if s.code in codes))
@@ -707,7 +730,7 @@ class SnapshotLoader:
             charge.basis, charge.component]
 
         def query(ids):
-            return charge.join(run, condition=charge.run == run.id).select(
+            return charge.select(
                 *columns,
                 Sum(charge.quantity) if summed else charge.quantity,
                 where=where_in(charge.account, ids) & where,

@@ -48,7 +48,7 @@ from .engine.penalties import (
 )
 from .engine.periods import Period
 from .exceptions import PenaltyError
-from .loader import account_buildings
+from .loader import account_buildings, posted_runs
 
 PERCENT = (16, 2)
 ZERO = Decimal('0.00')
@@ -360,17 +360,16 @@ def base_of(service_kind):
 def posted_charges_by_period(company, account_ids, condition):
     """{account id: {period start: amount}} of the posted charges that
     meet condition(charge table)."""
-    pool = Pool()
-    charge = pool.get('housing.charge').__table__()
-    run = pool.get('housing.accrual.run').__table__()
+    charge = Pool().get('housing.charge').__table__()
     cursor = Transaction().connection.cursor()
     result = defaultdict(dict)
+    runs = sorted(posted_runs(company))
+    if not runs:
+        return result
     for sub_ids in in_slices(account_ids):
-        cursor.execute(*charge.join(run, condition=charge.run == run.id
-                ).select(
+        cursor.execute(*charge.select(
                 charge.account, charge.period, Sum(charge.amount),
-                where=(run.state == 'posted')
-                & (run.company == company.id)
+                where=where_in(charge.run, runs)
                 & where_in(charge.account, sub_ids)
                 & condition(charge),
                 group_by=[charge.account, charge.period]))
@@ -409,27 +408,26 @@ def posted_service_debts(company, account_ids, until):
     debts are under OPENING, of the housing base."""
     pool = Pool()
     charge = pool.get('housing.charge').__table__()
-    run = pool.get('housing.accrual.run').__table__()
     service = pool.get('housing.service').__table__()
     cursor = Transaction().connection.cursor()
     debts = defaultdict(lambda: defaultdict(dict))
     bases = {OPENING: HOUSING}
-    for sub_ids in in_slices(account_ids):
-        cursor.execute(*charge.join(run, condition=charge.run == run.id
-                ).join(service, condition=charge.service == service.id
-                ).select(
-                charge.account, charge.period, charge.service, service.kind,
+    runs = sorted(posted_runs(company))
+    if runs:
+        cursor.execute(*service.select(service.id, service.kind))
+        kinds = dict(cursor)
+    for sub_ids in in_slices(account_ids if runs else []):
+        cursor.execute(*charge.select(
+                charge.account, charge.period, charge.service,
                 Sum(charge.amount),
-                where=(run.state == 'posted')
-                & (run.company == company.id)
+                where=where_in(charge.run, runs)
                 & where_in(charge.account, sub_ids)
                 & (charge.kind != 'penalty')
                 & (charge.period <= until),
-                group_by=[charge.account, charge.period, charge.service,
-                    service.kind]))
-        for account, period, service_id, kind, amount in cursor:
+                group_by=[charge.account, charge.period, charge.service]))
+        for account, period, service_id, amount in cursor:
             debts[account][as_date(period)][service_id] = as_money(amount)
-            bases[service_id] = base_of(kind)
+            bases[service_id] = base_of(kinds[service_id])
     Account = pool.get('housing.account')
     for account, periods in Account.opening_debts(
             company, account_ids, until).items():
@@ -443,21 +441,17 @@ def posted_service_debts(company, account_ids, until):
 def charged_penalties(company, account_ids, before):
     """{account id: {penalty base: penalties charged by the posted runs
     before a period}}"""
-    pool = Pool()
-    charge = pool.get('housing.charge').__table__()
-    run = pool.get('housing.accrual.run').__table__()
+    charge = Pool().get('housing.charge').__table__()
     cursor = Transaction().connection.cursor()
     base_of_method = {method: base for base, method in METHODS.items()}
     charged = defaultdict(dict)
-    for sub_ids in grouped_slice(account_ids, 1000):
-        cursor.execute(*charge.join(run, condition=charge.run == run.id
-                ).select(
+    runs = sorted(posted_runs(company, before=before))
+    for sub_ids in grouped_slice(account_ids if runs else [], 1000):
+        cursor.execute(*charge.select(
                 charge.account, charge.method, Sum(charge.amount),
-                where=(run.state == 'posted')
-                & (run.company == company.id)
+                where=where_in(charge.run, runs)
                 & charge.account.in_(list(sub_ids))
-                & (charge.kind == 'penalty')
-                & (run.period < before),
+                & (charge.kind == 'penalty'),
                 group_by=[charge.account, charge.method]))
         for account, method, amount in cursor:
             base = base_of_method.get(method, HOUSING)
@@ -612,12 +606,12 @@ def explain(rows, total, charged, increment, date, language, base=HOUSING):
     "The penalty line's explanation: every row, the total and the change."
     lines = [HEADINGS[base, language] % date.strftime('%d.%m.%Y')]
     if language == 'ru':
-        lines += ['%s: %s' % (r.period.start.strftime('%m.%Y'),
+        lines += ['%02d.%d: %s' % (r.period.month, r.period.year,
                 r.explanation_ru) for r in rows]
         lines.append('Всего %s ₽, начислено ранее %s ₽, к начислению %s ₽'
             % (total, charged, increment))
     else:
-        lines += ['%s: %s' % (r.period.start.strftime('%m.%Y'),
+        lines += ['%02d.%d: %s' % (r.period.month, r.period.year,
                 r.explanation_en) for r in rows]
         lines.append('Total %s ₽, charged before %s ₽, charged now %s ₽'
             % (total, charged, increment))

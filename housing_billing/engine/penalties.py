@@ -39,6 +39,7 @@ G-F1: January 2026, 5 000.00, unpaid at 30.06.2026 → 95.00 + 182.69:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -203,15 +204,26 @@ class PenaltyRow:
 
     @property
     def explanation_en(self) -> str:
-        return (f'{self.base} ₽ × {self.rate} % × {self.fraction} × '
-                f'{self.days} d ({self.date_from:%d.%m.%Y}–'
-                f'{self.date_to:%d.%m.%Y}) = {self.amount} ₽')
+        return self._explanation('d')
 
     @property
     def explanation_ru(self) -> str:
-        return (f'{self.base} ₽ × {self.rate} % × {self.fraction} × '
-                f'{self.days} дн. ({self.date_from:%d.%m.%Y}–'
-                f'{self.date_to:%d.%m.%Y}) = {self.amount} ₽')
+        return self._explanation('дн.')
+
+    def _explanation(self, day_unit: str) -> str:
+        middle = _row_middle(str(self.rate), self.fraction, self.days,
+                             self.date_from, self.date_to, day_unit)
+        return f'{self.base}{middle}{self.amount} ₽'
+
+
+@functools.lru_cache(maxsize=4096)
+def _row_middle(rate: str, fraction: Fraction, days: int,
+                date_from: date, date_to: date, day_unit: str) -> str:
+    """The part of a row's explanation between its base and its amount,
+    the same for every account whose debt of a month went unpaid alike:
+    made once (strftime is most of a row's text)."""
+    return (f' ₽ × {rate} % × {fraction} × {days} {day_unit} '
+            f'({date_from:%d.%m.%Y}–{date_to:%d.%m.%Y}) = ')
 
 
 def _nominal_due(period: Period, settings: PenaltySettings,

@@ -15,6 +15,7 @@ from trytond.tests.test_tryton import with_transaction
 
 from ..engine.penalties import (
     CAPITAL_REPAIR,
+    HOUSING,
     PenaltySettings,
     PeriodDebt,
     due_date,
@@ -23,7 +24,11 @@ from ..engine.penalties import (
 from ..engine.periods import Period
 from ..engine.workdays import ProductionCalendar
 from ..payment import open_debts
-from ..penalty import penalty_settings
+from ..penalty import (
+    charged_penalties,
+    penalty_settings,
+    posted_service_debts,
+)
 from ..receipt_data import gather
 from .penalty_tools import (
     GF2_PRICES,
@@ -221,6 +226,32 @@ class HousingPenaltyTestCase(LedgerTestCase):
                 [c.amount for c in penalty_lines(run)],
                 # 50 days of Nov (66.50) + 17 of Dec (25.03) − 29.26
                 [Decimal('62.27')])
+
+    @with_transaction()
+    def test_only_posted_runs_owe(self):
+        """The debts and the penalties charged before are those of the
+        company's posted runs: a computed run counts for neither"""
+        company = create_company()
+        with set_company(company):
+            account = self.setup_gf2(company)
+            february = run_month(D(2026, 2, 1), post=False)
+            self.assertEqual(
+                [c.amount for c in penalty_lines(february)],
+                [Decimal('62.27')])
+            debts, _ = posted_service_debts(
+                company, [account.id], D(2026, 2, 1))
+            self.assertEqual(
+                {period: sum(by_service.values())
+                    for period, by_service in debts[account.id].items()},
+                {D(2025, 11, 1): Decimal('4200.00'),
+                    D(2025, 12, 1): Decimal('4650.00'),
+                    D(2026, 1, 1): Decimal('5000.00')})
+            self.assertEqual(
+                charged_penalties(company, [account.id], D(2026, 3, 1)),
+                {account.id: {HOUSING: Decimal('29.26')}})
+            self.assertEqual(
+                charged_penalties(company, [account.id], D(2026, 1, 1)),
+                {})
 
     @with_transaction()
     def test_gf6_moratorium(self):
