@@ -568,11 +568,15 @@ class Run(Workflow, ModelSQL, ModelView):
             MoveWriter.delete([i for i, in cursor])
 
     def check_postable(self):
-        errors = [a for a in self.anomalies if a.severity == 'error']
+        Anomaly = Pool().get('housing.accrual.anomaly')
+        # Searched, not read through self.anomalies: a month after a year
+        # has ten thousand warnings, and reading them took seconds.
+        domain = [('run', '=', self.id), ('severity', '=', 'error')]
+        errors = Anomaly.search(domain, limit=1)
         if errors:
             raise AccrualError(gettext(
                     'housing_billing.msg_accrual_post_errors',
-                    run=self.rec_name, count=len(errors),
+                    run=self.rec_name, count=Anomaly.search_count(domain),
                     first=errors[0].message))
         for other in self.search([
                     ('company', '=', self.company.id),

@@ -209,6 +209,11 @@ class HousingAccrualTestCase(HousingTestCase):
             errors = [a for a in run.anomalies if a.severity == 'error']
             self.assertEqual(len(errors), 2)
             self.assertIn('HVS', errors[0].message)
+            with self.assertRaises(AccrualError) as context:
+                Run.post([run])
+            self.assertIn('while 2 account(s)', str(context.exception))
+            self.assertIn(errors[0].message, str(context.exception))
+            self.assertEqual(Run(run.id).state, 'computed')
 
     @with_transaction()
     def test_electricity_refused_twice(self):
